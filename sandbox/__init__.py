@@ -1,0 +1,39 @@
+"""Sandbank: an open-banking sandbox serving fictional banks behind real OAuth consent."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: config from the environment, then ``config`` on top."""
+    from sandbox import config as settings
+    from sandbox import database
+    from sandbox.extensions import api, db
+
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(
+        API_TITLE="Sandbank",
+        API_VERSION="1.0.0",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        SQLALCHEMY_ENGINE_OPTIONS={},
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(settings.from_env())
+    app.config.update(config or {})
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        path = os.path.join(app.instance_path, "sandbox.db")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+
+    database.init_app(app)
+    db.init_app(app)
+    api.init_app(app)
+
+    from sandbox import web
+
+    web.init_app(app)
+    return app

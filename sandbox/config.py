@@ -1,0 +1,37 @@
+"""Settings. The only module that reads environment variables (all prefixed ``SANDBOX_``)."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+DEFAULT_ADMIN_KEY = "sandbox-admin"
+DEFAULT_SECRET_KEY = "sandbank-development-secret"
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be an integer, got {raw!r}") from None
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> dict:
+    """Return the Flask config derived from ``SANDBOX_*`` environment variables.
+
+    ``SQLALCHEMY_DATABASE_URI`` is None when unset: the factory then puts a SQLite
+    file in the instance folder.
+    """
+    env = os.environ if environ is None else environ
+    return {
+        "SQLALCHEMY_DATABASE_URI": env.get("SANDBOX_DATABASE_URL") or None,
+        "SANDBOX_SEED": _int(env, "SANDBOX_SEED", 42),
+        "SANDBOX_CUSTOMERS": _int(env, "SANDBOX_CUSTOMERS", 25),
+        "SANDBOX_HISTORY_MONTHS": _int(env, "SANDBOX_HISTORY_MONTHS", 24),
+        "SANDBOX_CLOCK": env.get("SANDBOX_CLOCK") or None,
+        "SANDBOX_BASE_URL": (env.get("SANDBOX_BASE_URL") or "").rstrip("/") or None,
+        "SANDBOX_ADMIN_KEY": env.get("SANDBOX_ADMIN_KEY") or DEFAULT_ADMIN_KEY,
+        "SECRET_KEY": env.get("SANDBOX_SECRET_KEY") or DEFAULT_SECRET_KEY,
+    }

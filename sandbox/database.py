@@ -1,0 +1,51 @@
+"""Engine setup: SQLite in WAL mode with a busy timeout; the schema lifecycle."""
+from __future__ import annotations
+
+import sqlite3
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.engine import Engine
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+@sa.event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    """Tune engine options for the configured database before Flask-SQLAlchemy builds it."""
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    if url.get_backend_name() == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            raise ValueError("an in-memory SQLite database is not shared between workers: "
+                             "use a file (DESIGN.md §6)")
+        options.setdefault("connect_args", {}).setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
+    else:
+        options.setdefault("pool_pre_ping", True)
+
+
+def create_schema() -> None:
+    """Create every table that does not exist yet."""
+    from sandbox import models  # noqa: F401  (registers the tables)
+    from sandbox.extensions import db
+
+    db.create_all()
+
+
+def drop_schema() -> None:
+    """Drop every table of the sandbox."""
+    from sandbox import models  # noqa: F401
+    from sandbox.extensions import db
+
+    db.drop_all()
