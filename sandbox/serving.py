@@ -1,0 +1,62 @@
+"""Serving with gunicorn: the settings ``sandbox serve`` and ``gunicorn.conf.py`` share."""
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+
+def gunicorn_settings(host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> dict:
+    """Gunicorn settings: sync workers, logs to stdout/stderr, no preloading (each worker
+    opens its own database connections after the fork)."""
+    return {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "sync",
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "preload_app": False,
+        "accesslog": "-",
+        "errorlog": "-",
+        "loglevel": "info",
+    }
+
+
+class SandboxServer(BaseApplication):
+    """Gunicorn application whose workers each build their own app with ``create_app``."""
+
+    def __init__(self, settings: dict, app_config: dict):
+        self.settings = settings
+        self.app_config = app_config
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.settings.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from sandbox import create_app
+
+        return create_app(self.app_config)
+
+
+def ensure_seeded(app_config: dict) -> None:
+    """Create the schema and seed the default world when the database has none yet."""
+    from sandbox import create_app
+    from sandbox.cli import run_seed
+    from sandbox.extensions import db
+    from sandbox.services.seeding import is_seeded
+
+    app = create_app(app_config)
+    with app.app_context():
+        seeded = is_seeded()
+    if not seeded:
+        run_seed(app, None, None, None, fresh=False)
+    with app.app_context():
+        db.engine.dispose()
+
+
+def serve(database_url: str | None, host: str, port: int, workers: int) -> None:
+    """Seed when empty, then run gunicorn in the foreground."""
+    app_config = {"SQLALCHEMY_DATABASE_URI": database_url} if database_url else {}
+    ensure_seeded(app_config)
+    SandboxServer(gunicorn_settings(host, port, workers), app_config).run()
