@@ -33,7 +33,10 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     api.init_app(app)
 
-    from sandbox import web
+    from sandbox import api as data_api
+    from sandbox import oauth, web
 
     web.init_app(app)
+    oauth.init_app(app)
+    data_api.init_app(app)
     return app
