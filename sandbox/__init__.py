@@ -19,6 +19,17 @@ def create_app(config: dict | None = None) -> Flask:
         OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="/docs/assets/",
+        OPENAPI_SWAGGER_UI_CONFIG={"deepLinking": True, "persistAuthorization": True,
+                                   "displayRequestDuration": True},
+        API_SPEC_OPTIONS={"info": {"description": (
+            "Sandbank is an open-banking sandbox: fictional US banks, each with its own "
+            "customers, accounts, card transactions, receipts and shipments, behind real "
+            "OAuth 2.0 / OpenID Connect consent. Every bank's issuer is "
+            "`{base}/banks/{bank_id}`; its data API lives under `{issuer}/v1` and answers "
+            "only what the bearer token's consent allows. Errors are RFC 9457 "
+            "`application/problem+json`.")}},
         SQLALCHEMY_ENGINE_OPTIONS={},
         JSON_SORT_KEYS=False,
     )
@@ -34,9 +45,10 @@ def create_app(config: dict | None = None) -> Flask:
     api.init_app(app)
 
     from sandbox import api as data_api
-    from sandbox import oauth, web
+    from sandbox import control, oauth, web
 
     web.init_app(app)
     oauth.init_app(app)
     data_api.init_app(app)
+    control.init_app(app)
     return app

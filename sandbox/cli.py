@@ -1,12 +1,15 @@
 """The ``sandbox`` command: seed, serve, export and reset the world."""
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import click
+import marshmallow as ma
 from flask import Flask
 
 from sandbox import create_app
@@ -61,17 +64,20 @@ def seed_options(command):
 
 def run_seed(app: Flask, seed: int | None, customers: int | None, as_of, *, fresh: bool) -> None:
     """Seed the world of ``app`` and print the one-line summary."""
-    from sandbox.services.seeding import format_summary, seed_world
+    from sandbox.services.seeding import AlreadySeeded, format_summary, seed_world
 
     with app.app_context(), progress_bar("Seeding") as progress:
-        summary = seed_world(
-            seed=app.config["SANDBOX_SEED"] if seed is None else seed,
-            customers=app.config["SANDBOX_CUSTOMERS"] if customers is None else customers,
-            months=app.config["SANDBOX_HISTORY_MONTHS"],
-            as_of=as_of.date() if as_of else None,
-            fresh=fresh,
-            progress=progress,
-        )
+        try:
+            summary = seed_world(
+                seed=app.config["SANDBOX_SEED"] if seed is None else seed,
+                customers=app.config["SANDBOX_CUSTOMERS"] if customers is None else customers,
+                months=app.config["SANDBOX_HISTORY_MONTHS"],
+                as_of=as_of.date() if as_of else None,
+                fresh=fresh,
+                progress=progress,
+            )
+        except AlreadySeeded as error:
+            raise click.ClickException(str(error)) from None
     click.echo(format_summary(summary))
 
 
@@ -121,3 +127,186 @@ def serve(database_url, host, port, workers) -> None:
     from sandbox.serving import serve as run_server
 
     run_server(database_url=database_url, host=host, port=port, workers=workers)
+
+
+@main.command()
+@database_option
+@click.option("--poll", default=1.0, show_default=True, type=click.FloatRange(0.05, 60),
+              help="Seconds to wait between passes when nothing is due.")
+@click.option("--exit-with-parent", is_flag=True, hidden=True,
+              help="Stop when the parent process dies (the worker `sandbox serve` starts).")
+def worker(database_url, poll, exit_with_parent) -> None:
+    """Deliver webhooks until stopped. Run any number, on any host sharing the database."""
+    import logging
+    import signal
+    import threading
+
+    from sandbox.services.delivery import run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(process)d] %(message)s")
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    run(make_app(database_url), stop, poll_interval=poll, exit_with_parent=exit_with_parent)
+
+
+def _print_json(data) -> None:
+    click.echo(json.dumps(data, indent=2, sort_keys=True))
+
+
+@main.command()
+@database_option
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load(database_url, path) -> None:
+    """Load a scenario document (YAML or JSON) in one transaction; prints what it added."""
+    from sandbox.control.world import LoadResultSchema
+    from sandbox.services import scenarios
+
+    app = make_app(database_url)
+    with app.app_context():
+        try:
+            document = scenarios.parse_document(path.read_text(encoding="utf-8"),
+                                                scenarios.mimetype_of(path))
+            result = scenarios.load(document)
+        except scenarios.DocumentError as error:
+            raise click.ClickException(f"{path}: {error}") from None
+        except scenarios.ScenarioInvalid as error:
+            lines = [f"  {e['path']}: {e['message']}" for e in error.flat()]
+            raise click.ClickException(f"{path} is invalid, nothing was loaded:\n"
+                                       + "\n".join(lines)) from None
+    _print_json(LoadResultSchema().dump(result))
+
+
+@main.command()
+@database_option
+@click.option("--advance", metavar="DURATION",
+              help="Move forward by an ISO 8601 duration (P3D, PT2H).")
+@click.option("--set", "to", metavar="INSTANT", help="Move forward to an ISO 8601 instant.")
+@click.option("--freeze/--unfreeze", default=None, help="Stop or restart the clock.")
+def clock(database_url, advance, to, freeze) -> None:
+    """Show the sandbox clock, or move it forward (the world catches up)."""
+    from sandbox.control.clock import ClockMoveSchema, ClockSchema
+    from sandbox.services import clockctl
+
+    app = make_app(database_url)
+    with app.app_context():
+        if advance is None and to is None and freeze is None:
+            _print_json(ClockSchema().dump(clockctl.state()))
+            return
+        raw = {key: value for key, value in (("advance", advance), ("set", to),
+                                             ("freeze", freeze)) if value is not None}
+        try:
+            move = ClockMoveSchema().load(raw)
+            state = clockctl.move(advance=move.get("advance"), to=move.get("set"),
+                                  freeze=move.get("freeze"))
+        except ma.ValidationError as error:
+            raise click.UsageError(str(error.messages)) from None
+        except clockctl.ClockError as error:
+            raise click.ClickException(str(error)) from None
+    _print_json(ClockSchema().dump(state))
+
+
+@main.command()
+@database_option
+@click.argument("bank_id")
+@click.argument("username")
+@click.option("--scope", help="Space-separated scopes (default: every data scope).")
+@click.option("--client", "client_id", default="demo-app", show_default=True)
+@click.option("--account", "account_ids", multiple=True, help="Only this account (repeatable).")
+def token(database_url, bank_id, username, scope, client_id, account_ids) -> None:
+    """Mint an authorized consent and its tokens without the consent screen."""
+    from sandbox.control.tokens import MintedSchema, MintSchema
+    from sandbox.services.tokens import MintError, mint_token
+
+    raw = {"username": username, "client_id": client_id}
+    if scope:
+        raw["scope"] = scope
+    if account_ids:
+        raw["account_ids"] = list(account_ids)
+    app = make_app(database_url)
+    with app.app_context():
+        try:
+            spec = MintSchema().load(raw)
+            minted = mint_token(bank_id, spec.pop("client_id"), spec.pop("username"),
+                                spec.pop("scope"), spec.pop("account_ids"), **spec)
+        except ma.ValidationError as error:
+            raise click.UsageError(str(error.messages)) from None
+        except MintError as error:
+            raise click.ClickException(str(error)) from None
+    _print_json(MintedSchema().dump(minted))
+
+
+@main.command("access-log")
+@database_option
+@click.option("--bank", "bank_id")
+@click.option("--client", "client_id")
+@click.option("--customer", "customer_id")
+@click.option("--username")
+@click.option("--consent", "consent_id")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 500))
+def access_log(database_url, **filters) -> None:
+    """Show who read what, newest first (one JSON object per line)."""
+    from sandbox.control.access_log import AccessLogEntrySchema
+    from sandbox.services.audit import access_log_page
+
+    app = make_app(database_url)
+    with app.app_context():
+        page = access_log_page(**{k: v for k, v in filters.items() if v is not None})
+    schema = AccessLogEntrySchema()
+    for entry in page["data"]:
+        click.echo(json.dumps(schema.dump(entry), sort_keys=True))
+
+
+@main.command()
+@database_option
+@click.option("--set", "rules_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Replace the rules with those of FILE (YAML or JSON, as PUT /sandbox/faults).")
+@click.option("--clear", is_flag=True, help="Remove every rule and maintenance window.")
+def faults(database_url, rules_file, clear) -> None:
+    """Show, replace or clear the fault rules and maintenance windows."""
+    import yaml
+
+    from sandbox.control.faults import FaultsSchema
+    from sandbox.faults import rules
+
+    app = make_app(database_url)
+    with app.app_context():
+        if clear:
+            rules.clear()
+        elif rules_file is not None:
+            try:
+                config = FaultsSchema().load(yaml.safe_load(rules_file.read_text("utf-8")))
+            except (ma.ValidationError, yaml.YAMLError) as error:
+                detail = error.messages if isinstance(error, ma.ValidationError) else error
+                raise click.ClickException(f"{rules_file}: {detail}") from None
+            unknown = rules.unknown_banks(config)
+            if unknown:
+                raise click.ClickException(f"{rules_file}: {unknown}")
+            rules.replace(config["rules"], config["maintenance"])
+        _print_json(FaultsSchema().dump(rules.listing()))
+
+
+@main.group()
+def keys() -> None:
+    """The banks' ID token signing keys."""
+
+
+@keys.command()
+@database_option
+@click.option("--bank", "bank_ids", metavar="ID", multiple=True,
+              help="Rotate this bank's key only (repeatable; default: every bank).")
+def rotate(database_url, bank_ids) -> None:
+    """Start signing with a new key; the old one stays published until its ID tokens have
+    expired."""
+    from sandbox.services import banks
+    from sandbox.services import keys as signing_keys
+
+    app = make_app(database_url)
+    with app.app_context():
+        known = {bank.id: bank for bank in banks.list_banks()}
+        unknown = sorted(set(bank_ids) - set(known))
+        if unknown:
+            raise click.BadParameter(f"no bank {unknown[0]!r}", param_hint="--bank")
+        for bank_id in bank_ids or known:
+            key = signing_keys.rotate(bank_id)
+            click.echo(f"{bank_id}: now signing with {key.kid} (generation {key.generation})")

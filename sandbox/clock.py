@@ -50,6 +50,20 @@ def read() -> tuple[datetime, bool]:
     return wall_now() + timedelta(seconds=state.clock_offset_seconds), False
 
 
+def adopt(frozen_at: datetime | None, offset_seconds: float | None) -> datetime:
+    """Take this request's instant from ``world_state`` clock columns the caller has already
+    fetched in its own query (hot paths save a round trip); an earlier reading wins."""
+    if has_app_context() and "sandbox_now" in g:
+        return g.sandbox_now
+    if frozen_at is not None:
+        value = frozen_at
+    else:
+        value = wall_now() + timedelta(seconds=offset_seconds or 0.0)
+    if has_app_context():
+        g.sandbox_now = value
+    return value
+
+
 def now() -> datetime:
     """The sandbox's current instant (UTC); constant within one request."""
     if has_app_context() and "sandbox_now" in g:
@@ -69,3 +83,22 @@ def forget() -> None:
     """Drop the cached reading, after the clock has been moved."""
     if has_app_context():
         g.pop("sandbox_now", None)
+
+
+def write(instant: datetime, frozen: bool) -> None:
+    """Move the shared clock to ``instant``: frozen there, or running on from it.
+
+    Needs the ``world_state`` row (a seeded world); the caller commits.
+    """
+    from sandbox.models.world import WorldState
+
+    state = db.session.get(WorldState, 1)
+    if state is None:
+        raise LookupError("the world is not seeded: there is no clock to move")
+    if frozen:
+        state.clock_frozen_at = instant
+        state.clock_offset_seconds = 0.0
+    else:
+        state.clock_frozen_at = None
+        state.clock_offset_seconds = (instant - wall_now()).total_seconds()
+    forget()

@@ -34,4 +34,7 @@ def from_env(environ: Mapping[str, str] | None = None) -> dict:
         "SANDBOX_BASE_URL": (env.get("SANDBOX_BASE_URL") or "").rstrip("/") or None,
         "SANDBOX_ADMIN_KEY": env.get("SANDBOX_ADMIN_KEY") or DEFAULT_ADMIN_KEY,
         "SECRET_KEY": env.get("SANDBOX_SECRET_KEY") or DEFAULT_SECRET_KEY,
+        "SANDBOX_WEBHOOK_TIMEOUT": _int(env, "SANDBOX_WEBHOOK_TIMEOUT", 10),
+        "SANDBOX_SNAPSHOT_DIR": env.get("SANDBOX_SNAPSHOT_DIR") or None,
+        "SANDBOX_FAULT_TIMEOUT_CAP": _int(env, "SANDBOX_FAULT_TIMEOUT_CAP", 35),
     }

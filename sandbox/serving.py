@@ -1,6 +1,9 @@
 """Serving with gunicorn: the settings ``sandbox serve`` and ``gunicorn.conf.py`` share."""
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from gunicorn.app.base import BaseApplication
 
 
@@ -18,7 +21,33 @@ def gunicorn_settings(host: str = "127.0.0.1", port: int = 8000, workers: int = 
         "accesslog": "-",
         "errorlog": "-",
         "loglevel": "info",
+        "when_ready": start_delivery_worker,
+        "on_exit": stop_delivery_worker,
     }
+
+
+_delivery_worker: subprocess.Popen | None = None
+
+
+def start_delivery_worker(server) -> None:
+    """Gunicorn ``when_ready`` hook: start one webhook delivery worker (``sandbox worker``)
+    beside the master, over the same database; it stops with the master."""
+    global _delivery_worker
+    database = getattr(server.app, "app_config", {}).get("SQLALCHEMY_DATABASE_URI")
+    command = [sys.executable, "-m", "sandbox", "worker", "--exit-with-parent"]
+    if database:
+        command += ["--database", database]
+    _delivery_worker = subprocess.Popen(command)
+
+
+def stop_delivery_worker(server) -> None:
+    """Gunicorn ``on_exit`` hook: stop the webhook delivery worker."""
+    if _delivery_worker is not None and _delivery_worker.poll() is None:
+        _delivery_worker.terminate()
+        try:
+            _delivery_worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            _delivery_worker.kill()
 
 
 class SandboxServer(BaseApplication):

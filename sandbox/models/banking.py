@@ -75,6 +75,8 @@ class Account(db.Model):
     pending_total: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     card_locked: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     low_balance_threshold: Mapped[Decimal | None] = mapped_column(Money)
+    minimum_payment: Mapped[Decimal | None] = mapped_column(Money)
+    payment_due_on: Mapped[date | None] = mapped_column(sa.Date)
     generated_through: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -91,11 +93,15 @@ class Merchant(db.Model):
 
 
 class Transaction(db.Model):
-    """A card, ACH, transfer, fee or interest movement, signed from the holder's side."""
+    """A card, ACH, transfer, fee or interest movement, signed from the holder's side.
+
+    ``posts_at`` is the planned posting instant; ``posted_at`` is set (to it) once the row
+    has posted, and stays null while it is pending."""
 
     __tablename__ = "transactions"
     __table_args__ = (
         sa.Index("ix_transactions_account_time", "account_id", "authorized_at", "id"),
+        sa.Index("ix_transactions_status_posts", "status", "posts_at"),
     )
 
     id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
@@ -105,6 +111,7 @@ class Transaction(db.Model):
     status: Mapped[str] = mapped_column(sa.String(8))
     authorized_at: Mapped[datetime] = mapped_column(UTCDateTime)
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    posts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     description: Mapped[str] = mapped_column(sa.String(200))
     category: Mapped[str] = mapped_column(sa.String(40))
     channel: Mapped[str] = mapped_column(sa.String(10))

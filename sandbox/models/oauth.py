@@ -6,6 +6,7 @@ Instants stored as integers are Unix seconds of the sandbox clock (Authlib's con
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from authlib.integrations.sqla_oauth2 import (
@@ -15,7 +16,9 @@ from authlib.integrations.sqla_oauth2 import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from sandbox import clock
 from sandbox.extensions import db
+from sandbox.models.banking import Customer
 from sandbox.models.types import UTCDateTime
 
 
@@ -55,6 +58,34 @@ class Consent(db.Model):
         return self.effective_status(now) == "authorized"
 
 
+#: Hosts whose redirect URIs may use any port (RFC 8252 §7.3) and plain http.
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+
+#: Authentication methods a confidential client may use at any endpoint.
+SECRET_METHODS = frozenset({"client_secret_basic", "client_secret_post"})
+
+
+def _without_loopback_port(uri: str) -> str | None:
+    """``uri`` with its port dropped when it is an http loopback URI, else None."""
+    try:
+        parts = urlsplit(uri)
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.netloc if port is None else parts.netloc.rpartition(":")[0]
+    if parts.scheme != "http" or host not in LOOPBACK_HOSTS:
+        return None
+    return parts._replace(netloc=host).geturl()
+
+
+def redirect_uri_matches(registered: str, requested: str) -> bool:
+    """Exact string match, except that an http loopback URI matches on any port."""
+    if requested == registered:
+        return True
+    bare = _without_loopback_port(requested)
+    return bare is not None and bare == _without_loopback_port(registered)
+
+
 class OAuthClient(db.Model, OAuth2ClientMixin):
     """A registered client of one bank (demo clients are seeded; others register, RFC 7591)."""
 
@@ -63,6 +94,31 @@ class OAuthClient(db.Model, OAuth2ClientMixin):
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     bank_id: Mapped[str] = mapped_column(sa.ForeignKey("banks.id"), index=True)
+
+    @property
+    def is_public(self) -> bool:
+        """True for a client without a secret (``token_endpoint_auth_method: none``)."""
+        return self.token_endpoint_auth_method == "none"
+
+    @property
+    def display_name(self) -> str:
+        """The name shown to people: ``client_name``, else the client id."""
+        return self.client_name or self.client_id
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        """Exact match against a registered URI, with the loopback port rule."""
+        return any(redirect_uri_matches(uri, redirect_uri) for uri in self.redirect_uris)
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        """Constant-time comparison; a public client has no secret to match."""
+        return bool(self.client_secret) and super().check_client_secret(client_secret)
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        """Public clients authenticate with ``none`` only; confidential clients with their
+        secret, sent either by HTTP Basic or in the form body."""
+        if self.is_public:
+            return method == "none"
+        return method in SECRET_METHODS
 
 
 class AuthorizationCode(db.Model, OAuth2AuthorizationCodeMixin):
@@ -75,6 +131,18 @@ class AuthorizationCode(db.Model, OAuth2AuthorizationCodeMixin):
     customer_id: Mapped[str] = mapped_column(sa.ForeignKey("customers.id"))
     consent_id: Mapped[str] = mapped_column(sa.ForeignKey("consents.id"))
     used_at: Mapped[int | None] = mapped_column(sa.Integer)
+    issued_at: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+    #: Seconds a code stays redeemable.
+    LIFETIME = 60
+
+    def is_expired_at(self, now: datetime) -> bool:
+        """True once the code's 60 seconds have passed at ``now``."""
+        return self.issued_at + self.LIFETIME <= now.timestamp()
+
+    def is_expired(self) -> bool:
+        """Authlib's expiry check, on the sandbox clock."""
+        return self.is_expired_at(clock.now())
 
 
 class Token(db.Model, OAuth2TokenMixin):
@@ -93,11 +161,34 @@ class Token(db.Model, OAuth2TokenMixin):
 
     consent: Mapped[Consent | None] = relationship(lazy="joined")
 
+    def is_expired_at(self, now: datetime) -> bool:
+        """True once the access token's lifetime has passed at ``now``."""
+        return bool(self.expires_in) and self.issued_at + self.expires_in <= now.timestamp()
+
+    def is_expired(self) -> bool:
+        """Authlib's expiry check, on the sandbox clock."""
+        return self.is_expired_at(clock.now())
+
+    def get_client(self) -> OAuthClient | None:
+        """The client the token was issued to."""
+        return db.session.scalar(sa.select(OAuthClient).where(
+            OAuthClient.bank_id == self.bank_id, OAuthClient.client_id == self.client_id))
+
+    def get_user(self) -> Customer | None:
+        """The customer the token acts for (None for client-credentials tokens)."""
+        return db.session.get(Customer, self.customer_id) if self.customer_id else None
+
+    def refresh_is_active(self, now: datetime) -> bool:
+        """True while the refresh token is unrevoked, unexpired and its consent active."""
+        if not self.refresh_token or self.refresh_token_revoked_at:
+            return False
+        if self.refresh_token_expires_at and self.refresh_token_expires_at <= now.timestamp():
+            return False
+        return self.consent is None or self.consent.is_active(now)
+
     def is_active(self, now: datetime) -> bool:
         """True while the access token is unrevoked, unexpired and its consent active."""
-        if self.access_token_revoked_at:
-            return False
-        if self.expires_in and self.issued_at + self.expires_in <= now.timestamp():
+        if self.access_token_revoked_at or self.is_expired_at(now):
             return False
         return self.consent is None or self.consent.is_active(now)
 
@@ -106,9 +197,11 @@ class SigningKey(db.Model):
     """An RSA key a bank signs ID tokens with; retired keys stay published until unused."""
 
     __tablename__ = "signing_keys"
+    __table_args__ = (sa.UniqueConstraint("bank_id", "generation"),)
 
     kid: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     bank_id: Mapped[str] = mapped_column(sa.ForeignKey("banks.id"), index=True)
+    generation: Mapped[int] = mapped_column(sa.Integer, default=1)
     private_jwk: Mapped[dict] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,7 +1,7 @@
 """World-wide state: how the world was seeded and the sandbox clock."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -22,3 +22,4 @@ class WorldState(db.Model):
     seeded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     clock_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     clock_offset_seconds: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    history_start: Mapped[date | None] = mapped_column(sa.Date)

@@ -1,0 +1,208 @@
+"""Bulk loading of generated rows, in batches (never the whole world in memory), parents
+before children so foreign keys hold at every statement.
+
+Everywhere: SQLAlchemy Core ``insert()`` executemany with the column types doing the
+conversions (Decimal money, aware datetimes). On SQLite, the three big tables take a fast
+path: the values are converted here to exactly what the column types would have bound
+(money as float, instants as SQLAlchemy's SQLite text format, JSON as ``json.dumps``) and
+inserted with ``exec_driver_sql``, skipping per-value type processing.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from sandbox.models import Account, Customer, Receipt, Shipment, Transaction
+from sandbox.synth.generate import (
+    POSTED_AT, RECEIPT_COLUMNS, RUNNING_BALANCE, SHIPMENT_COLUMNS, TRANSACTION_COLUMNS,
+    CustomerRows,
+)
+
+BATCH_ROWS = 20_000
+AMOUNT = TRANSACTION_COLUMNS.index("amount")
+AUTHORIZED_AT = TRANSACTION_COLUMNS.index("authorized_at")
+POSTS_AT = TRANSACTION_COLUMNS.index("posts_at")
+DAY = 86_400
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+MONEY = frozenset(("amount", "running_balance", "subtotal", "tax", "tip", "shipping", "total"))
+INSTANTS = frozenset(("authorized_at", "posted_at", "posts_at", "issued_at", "shipped_at"))
+JSON = frozenset(("line_items", "events"))
+TABLES = (("transactions", Transaction, TRANSACTION_COLUMNS),
+          ("receipts", Receipt, RECEIPT_COLUMNS),
+          ("shipments", Shipment, SHIPMENT_COLUMNS))
+KINDS = tuple(kind for kind, _, _ in TABLES)
+
+_day_text: dict[int, str] = {}
+_time_text: dict[int, str] = {}
+
+
+def sqlite_instant(instant: int | None) -> str | None:
+    """Unix seconds as SQLAlchemy's SQLite DATETIME text (``2026-03-01 12:00:00.000000``)."""
+    if instant is None:
+        return None
+    day, second = divmod(instant, DAY)
+    day_text = _day_text.get(day)
+    if day_text is None:
+        day_text = _day_text[day] = date.fromordinal(day + EPOCH_ORDINAL).isoformat() + " "
+    time_text = _time_text.get(second)
+    if time_text is None:
+        hours, rest = divmod(second, 3600)
+        time_text = _time_text[second] = f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}.000000"
+    return day_text + time_text
+
+
+def portable_instant(instant: int | None) -> datetime | None:
+    """Unix seconds as an aware UTC datetime."""
+    return None if instant is None else datetime.fromtimestamp(instant, timezone.utc)
+
+
+def portable_money(amount: int | None) -> Decimal | None:
+    """Integer cents as a two-place Decimal."""
+    return None if amount is None else Decimal(amount).scaleb(-2)
+
+
+def sqlite_money(amount: int | None) -> float | None:
+    """Integer cents as the float SQLAlchemy binds for NUMERIC on SQLite."""
+    return None if amount is None else amount / 100
+
+
+@functools.cache
+def _converters(columns: tuple[str, ...], sqlite: bool) -> tuple:
+    kinds = []
+    for index, name in enumerate(columns):
+        if name in MONEY:
+            kinds.append((index, sqlite_money if sqlite else portable_money))
+        elif name in INSTANTS:
+            kinds.append((index, sqlite_instant if sqlite else portable_instant))
+        elif name in JSON and sqlite:
+            kinds.append((index, json.dumps))
+        elif name == "estimated_delivery" and sqlite:
+            kinds.append((index, date.isoformat))
+    return tuple(kinds)
+
+
+def _convert(rows: list[tuple], columns: tuple[str, ...], sqlite: bool) -> list:
+    converters = _converters(columns, sqlite)
+    converted = []
+    for row in rows:
+        values = list(row)
+        for index, convert in converters:
+            if values[index] is not None:
+                values[index] = convert(values[index])
+        converted.append(tuple(values) if sqlite else dict(zip(columns, values)))
+    return converted
+
+
+def _sqlite_transactions(rows: list[tuple]) -> list[tuple]:
+    """Transactions converted for the SQLite fast path (the hottest loop of seeding): an
+    instant shared by several columns is formatted once."""
+    instant = sqlite_instant
+    converted = []
+    append = converted.append
+    for row in rows:
+        authorized, posted, posts, running = (row[AUTHORIZED_AT], row[POSTED_AT], row[POSTS_AT],
+                                              row[RUNNING_BALANCE])
+        authorized_text = instant(authorized)
+        posts_text = authorized_text if posts == authorized else instant(posts)
+        append((*row[:AMOUNT], row[AMOUNT] / 100, *row[AMOUNT + 1:AUTHORIZED_AT],
+                authorized_text, None if posted is None else posts_text, posts_text,
+                *row[POSTS_AT + 1:RUNNING_BALANCE], None if running is None else running / 100,
+                *row[RUNNING_BALANCE + 1:]))
+    converted.sort()
+    return converted
+
+
+@contextmanager
+def indexes_deferred(connection: sa.Connection) -> Iterator[None]:
+    """Drop the secondary indexes of the big tables for a bulk load into empty tables, and
+    build them once at the end (faster than maintaining them row by row)."""
+    indexes = [index for _, model, _ in TABLES for index in model.__table__.indexes]
+    for index in indexes:
+        index.drop(connection)
+    yield
+    for index in indexes:
+        index.create(connection)
+
+
+def prepare(rows: CustomerRows, sqlite: bool, kinds: tuple[str, ...] = KINDS) -> CustomerRows:
+    """Convert a customer's big-table tuples (of ``kinds``) to what the database takes:
+    tuples for the SQLite fast path, dicts of Decimal and datetime values otherwise."""
+    converted = {}
+    for kind, _, columns in TABLES:
+        values = getattr(rows, kind)
+        if kind not in kinds:
+            converted[kind] = values
+        elif sqlite and kind == "transactions":
+            converted[kind] = _sqlite_transactions(values)
+        else:
+            converted[kind] = _convert(values, columns, sqlite)
+    return CustomerRows(customer=rows.customer, accounts=rows.accounts, **converted)
+
+
+def is_sqlite(connection: sa.Connection) -> bool:
+    """Whether ``connection`` takes the SQLite fast path."""
+    return connection.dialect.name == "sqlite"
+
+
+class BulkWriter:
+    """Collects :class:`CustomerRows`, converts them (:func:`prepare`) and inserts them in
+    batches on ``connection``; ``counts`` is updated with the rows written per kind."""
+
+    def __init__(self, connection: sa.Connection, counts: dict[str, int]):
+        self.connection = connection
+        self.counts = counts
+        self.sqlite = is_sqlite(connection)
+        self.pending: dict[str, list] = {kind: [] for kind in
+                                         ("customers", "accounts", "transactions", "receipts",
+                                          "shipments")}
+
+    def __enter__(self) -> BulkWriter:
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if error is None:
+            self.flush()
+
+    def insert(self, model, rows: list[dict]) -> None:
+        """Insert ``rows`` (dicts) into ``model``'s table now."""
+        if rows:
+            self.connection.execute(sa.insert(model.__table__), rows)
+
+    def add(self, rows: CustomerRows, prepared: tuple[str, ...] = ()) -> None:
+        """Queue one customer's rows (the ``prepared`` kinds already through
+        :func:`prepare`); write when the batch is full."""
+        rows = prepare(rows, self.sqlite, tuple(kind for kind in KINDS if kind not in prepared))
+        pending = self.pending
+        if rows.customer is not None:
+            pending["customers"].append(rows.customer)
+        pending["accounts"].extend(rows.accounts)
+        pending["transactions"].extend(rows.transactions)
+        pending["receipts"].extend(rows.receipts)
+        pending["shipments"].extend(rows.shipments)
+        if len(pending["transactions"]) >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write everything queued."""
+        pending = self.pending
+        self.insert(Customer, pending["customers"])
+        self.insert(Account, pending["accounts"])
+        for kind, model, columns in TABLES:
+            rows = pending[kind]
+            if not rows:
+                continue
+            if self.sqlite:
+                statement = (f"INSERT INTO {model.__table__.name} ({', '.join(columns)}) "
+                             f"VALUES ({', '.join('?' * len(columns))})")
+                self.connection.exec_driver_sql(statement, rows)
+            else:
+                self.insert(model, rows)
+        for kind, rows in pending.items():
+            self.counts[kind] = self.counts.get(kind, 0) + len(rows)
+            rows.clear()
