@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from sandbox.errors import PROBLEM_JSON, ProblemSchema
 from sandbox.extensions import db
 
 blp = Blueprint("health", __name__, description="Liveness and readiness probes.")
@@ -27,7 +28,8 @@ class Health(MethodView):
 @blp.route("/readyz")
 class Ready(MethodView):
     @blp.response(200, StatusSchema)
-    @blp.alt_response(503, description="The database is unreachable or not seeded yet.")
+    @blp.alt_response(503, schema=ProblemSchema, content_type=PROBLEM_JSON,
+                      description="The database is unreachable or not seeded yet.")
     def get(self):
         """The database is reachable and the world is seeded."""
         from sandbox.models import WorldState

@@ -1,0 +1,65 @@
+"""The landing page: what Sandbank is, its banks, test logins and a quick start."""
+import secrets
+
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from flask import Blueprint, render_template
+
+from sandbox import clock
+from sandbox.services import banks
+from sandbox.web.urls import public_base_url
+
+bp = Blueprint("landing", __name__)
+
+MFA_POLICIES = {
+    "always": "Every login",
+    "enrolled": "Enrolled users",
+}
+
+
+@bp.app_template_filter("lifetime_seconds")
+def seconds_text(seconds: int) -> str:
+    """``900`` → ``15 min``, ``3600`` → ``1 h``."""
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} h"
+    if seconds % 60 == 0:
+        return f"{seconds // 60} min"
+    return f"{seconds} s"
+
+
+@bp.app_template_filter("lifetime_days")
+def days_text(days: int) -> str:
+    """``730`` → ``2 years``, ``90`` → ``90 days``."""
+    if days % 365 == 0:
+        years = days // 365
+        return f"{years} year" if years == 1 else f"{years} years"
+    return f"{days} days"
+
+
+@bp.app_template_filter("mfa_policy_text")
+def mfa_policy_text(policy: str) -> str:
+    """The bank's MFA policy in plain words."""
+    return MFA_POLICIES.get(policy, policy)
+
+
+@bp.get("/")
+def index():
+    """The landing page."""
+    base = public_base_url()
+    details = [banks.describe_in_full(bank, base) for bank in banks.list_banks()]
+    verifier = secrets.token_urlsafe(48)
+    state = secrets.token_urlsafe(12)
+    challenge = create_s256_code_challenge(verifier)
+    now, frozen = clock.read()
+    return render_template(
+        "landing.html",
+        base=base,
+        banks=details,
+        logins=banks.persona_logins(details),
+        consent_links={d["id"]: banks.demo_authorize_url(d["issuer"], challenge, state)
+                       for d in details},
+        code_verifier=verifier,
+        redirect_uri=banks.DEMO_REDIRECT_URI,
+        one_time_code=banks.ONE_TIME_CODE,
+        now=now,
+        frozen=frozen,
+    )
