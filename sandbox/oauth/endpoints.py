@@ -1,0 +1,221 @@
+"""Authlib endpoints with the sandbox's storage and policy: revocation (RFC 7009),
+introspection (RFC 7662, confidential clients only), dynamic registration (RFC 7591),
+pushed authorization requests (RFC 9126) and userinfo."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from authlib.consts import default_json_headers
+from authlib.integrations.flask_oauth2 import ResourceProtector
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749 import (
+    Endpoint,
+    InvalidRequestError,
+    UnauthorizedClientError,
+)
+from authlib.oauth2.rfc6750 import BearerTokenValidator, InsufficientScopeError, InvalidTokenError
+from authlib.oauth2.rfc7009 import RevocationEndpoint
+from authlib.oauth2.rfc7591 import (
+    ClientRegistrationEndpoint,
+    InvalidClientMetadataError,
+    InvalidRedirectURIError,
+)
+from authlib.oauth2.rfc7662 import IntrospectionEndpoint
+from authlib.oidc import core as oidc
+from flask import g
+
+from sandbox import clock
+from sandbox.extensions import db
+from sandbox.models import PushedRequest
+from sandbox.models.oauth import LOOPBACK_HOSTS
+from sandbox.oauth import claims, issuance
+from sandbox.oauth.grants import ALL_CLIENT_AUTH, SECRET_CLIENT_AUTH
+from sandbox.oauth.metadata import PAR_LIFETIME_SECONDS, provider_metadata
+from sandbox.oauth.scopes import SCOPES
+from sandbox.oauth.server import ParamsPayload, SandboxOAuth2Request, issuer
+from sandbox.services.clients import register_client
+
+REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"
+
+
+class TokenRevocation(RevocationEndpoint):
+    """RFC 7009 for any client, public ones included, on its own tokens."""
+
+    CLIENT_AUTH_METHODS = ALL_CLIENT_AUTH
+
+    def query_token(self, token_string, token_type_hint):
+        return issuance.find_token(token_string)
+
+    def revoke_token(self, token, oauth_request):
+        issuance.revoke(token, oauth_request.form["token"])
+
+
+class TokenIntrospection(IntrospectionEndpoint):
+    """RFC 7662 for confidential clients, on their own tokens. A token is active only while
+    unexpired, unrevoked and its consent authorized and unexpired."""
+
+    CLIENT_AUTH_METHODS = SECRET_CLIENT_AUTH
+
+    def query_token(self, token_string, token_type_hint):
+        return issuance.find_token(token_string)
+
+    def check_permission(self, token, client, oauth_request):
+        return token.client_id == client.client_id
+
+    def create_endpoint_response(self, oauth_request):
+        client = self.authenticate_endpoint_client(oauth_request)
+        token = self.authenticate_token(oauth_request, client)
+        body = self.introspection(token, oauth_request.form["token"])
+        return 200, body, default_json_headers
+
+    def introspection(self, token, token_string: str) -> dict:
+        """The RFC 7662 answer for the token row matching ``token_string``."""
+        now = clock.now()
+        if token is None:
+            return {"active": False}
+        is_refresh = token_string == token.refresh_token
+        if not (token.refresh_is_active(now) if is_refresh else token.is_active(now)):
+            return {"active": False}
+        body = {
+            "active": True,
+            "client_id": token.client_id,
+            "token_type": "refresh_token" if is_refresh else token.token_type,
+            "scope": token.scope,
+            "iss": issuer(),
+            "aud": token.client_id,
+            "iat": token.issued_at,
+            "exp": (token.refresh_token_expires_at if is_refresh
+                    else token.issued_at + token.expires_in),
+        }
+        if token.customer_id:
+            customer = token.get_user()
+            body.update(sub=claims.subject(customer), username=customer.username,
+                        consent_id=token.consent_id)
+        return body
+
+
+class ClientRegistration(ClientRegistrationEndpoint):
+    """RFC 7591, open in the sandbox (no initial access token). Redirect URIs must be https,
+    or http on a loopback address, and carry no fragment."""
+
+    def authenticate_token(self, json_request):
+        return "open-registration"
+
+    def get_server_metadata(self):
+        return provider_metadata()
+
+    def generate_client_info(self, json_request):
+        info = super().generate_client_info(json_request)
+        info["client_id_issued_at"] = issuance.now_seconds()
+        if json_request.payload.data.get("token_endpoint_auth_method") == "none":
+            del info["client_secret"]
+        return info
+
+    def extract_client_metadata(self, json_request):
+        metadata = super().extract_client_metadata(json_request)
+        metadata.setdefault("grant_types", ["authorization_code"])
+        metadata.setdefault("response_types", ["code"])
+        metadata.setdefault("scope", " ".join(SCOPES))
+        if "authorization_code" in metadata["grant_types"]:
+            uris = metadata.get("redirect_uris")
+            if not uris:
+                raise InvalidRedirectURIError("Clients using the authorization code grant "
+                                              "must register 'redirect_uris'.")
+            for uri in uris:
+                check_redirect_uri(uri)
+        if (metadata["token_endpoint_auth_method"] == "none"
+                and "client_credentials" in metadata["grant_types"]):
+            raise InvalidClientMetadataError("A public client ('none') cannot use the "
+                                             "client_credentials grant.")
+        return metadata
+
+    def save_client(self, client_info, client_metadata, json_request):
+        client = register_client(g.bank.id, client_info, client_metadata)
+        db.session.commit()
+        return client
+
+
+def check_redirect_uri(uri: str) -> None:
+    """Refuse a redirect URI that is not https or loopback http, or that has a fragment."""
+    parts = urlsplit(uri)
+    if "#" in uri:
+        raise InvalidRedirectURIError(f"Redirect URIs must not contain a fragment: {uri}")
+    loopback = parts.hostname is not None and (
+        parts.hostname in LOOPBACK_HOSTS or f"[{parts.hostname}]" in LOOPBACK_HOSTS)
+    if not (parts.scheme == "https" or (parts.scheme == "http" and loopback)):
+        raise InvalidRedirectURIError(f"Redirect URIs must use https, or http on a loopback "
+                                      f"address (localhost, 127.0.0.1, [::1]): {uri}")
+
+
+class PushedAuthorization(Endpoint):
+    """RFC 9126: the client pushes its authorization request and gets a ``request_uri``,
+    single-use, bound to the client, valid for 90 seconds."""
+
+    ENDPOINT_NAME = "pushed_authorization"
+    CLIENT_AUTH_METHODS = ALL_CLIENT_AUTH
+
+    def create_endpoint_response(self, oauth_request):
+        client = self.server.authenticate_client(oauth_request, self.CLIENT_AUTH_METHODS,
+                                                 self.ENDPOINT_NAME)
+        datalist = {key: values for key, values in oauth_request.payload.datalist.items()
+                    if key != "client_secret"}
+        if "request_uri" in datalist:
+            raise InvalidRequestError("'request_uri' cannot be pushed.")
+        if datalist.setdefault("client_id", [client.client_id]) != [client.client_id]:
+            raise InvalidRequestError("'client_id' does not match the authenticated client.")
+        if not client.check_grant_type("authorization_code"):
+            raise UnauthorizedClientError("The client may not use the authorization code grant.")
+        self.validate_authorization(datalist)
+        now = clock.now()
+        pushed = PushedRequest(
+            request_uri=REQUEST_URI_PREFIX + secrets.token_urlsafe(32), bank_id=g.bank.id,
+            client_id=client.client_id, params={key: values[0] for key, values in datalist.items()},
+            expires_at=now + timedelta(seconds=PAR_LIFETIME_SECONDS))
+        db.session.add(pushed)
+        db.session.commit()
+        body = {"request_uri": pushed.request_uri, "expires_in": PAR_LIFETIME_SECONDS}
+        return 201, body, default_json_headers
+
+    def validate_authorization(self, datalist: dict[str, list[str]]) -> None:
+        """Validate the pushed parameters as the authorization endpoint would; errors are
+        answered to the client, never redirected."""
+        pushed = SandboxOAuth2Request(ParamsPayload(datalist))
+        try:
+            grant = self.server.get_authorization_grant(pushed)
+            grant.validate_no_multiple_request_parameter(pushed)
+            grant.validate_authorization_request()
+        except OAuth2Error as error:
+            error.redirect_uri = None
+            raise
+
+
+class TokenValidator(BearerTokenValidator):
+    """Bearer tokens of the current bank, judged on the sandbox clock and their consent."""
+
+    def authenticate_token(self, token_string):
+        return issuance.find_access_token(token_string)
+
+    def validate_token(self, token, scopes, request):
+        if token is None or not token.is_active(clock.now()):
+            raise InvalidTokenError(realm=issuer())
+        if self.scope_insufficient(token.get_scope(), scopes):
+            raise InsufficientScopeError()
+
+
+class UserInfo(oidc.UserInfoEndpoint):
+    """Claims about the customer, by the token's scope."""
+
+    def generate_user_info(self, user, scope):
+        return claims.user_info(user, scope)
+
+    def get_issuer(self):
+        return issuer()
+
+
+def resource_protector() -> ResourceProtector:
+    """A protector accepting the bank's bearer tokens."""
+    protector = ResourceProtector()
+    protector.register_token_validator(TokenValidator())
+    return protector

@@ -1,0 +1,254 @@
+"""The pages a person sees at ``{iss}/authorize``: sign in, one-time code, consent.
+
+Every step is served at the authorization request's own URL: forms post back to it, so each
+step re-validates the request with Authlib. What the person has done so far (who signed in,
+whether the one-time code was entered) lives in the signed session cookie, keyed to the
+request, so any worker can serve any step. A pushed request (RFC 9126) is claimed by the
+first browser that opens it; nobody else can use its ``request_uri`` afterwards.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+
+import sqlalchemy as sa
+from authlib.common.urls import add_params_to_uri
+from authlib.oauth2 import OAuth2Error
+from flask import Response, g, redirect, render_template, request, session
+
+from sandbox import clock
+from sandbox.extensions import db
+from sandbox.models import Customer, PushedRequest
+from sandbox.oauth import scopes
+from sandbox.oauth.issuance import Approval, now_seconds
+from sandbox.oauth.server import ParamsPayload, SandboxOAuth2Request, issuer, server
+from sandbox.services import banks, consents, customers
+
+FLOW = "oauth_flow"
+CSRF = "oauth_csrf"
+
+
+class PageError(Exception):
+    """An error shown to the person: nothing is redirected to the client."""
+
+    def __init__(self, title: str, message: str, status: int = 400):
+        super().__init__(message)
+        self.title = title
+        self.message = message
+        self.status = status
+
+
+def csrf_token() -> str:
+    """The session's CSRF token, created on first use."""
+    if CSRF not in session:
+        session[CSRF] = secrets.token_urlsafe(32)
+    return session[CSRF]
+
+
+def _check_csrf() -> None:
+    sent = request.form.get("csrf_token", "")
+    expected = session.get(CSRF)
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise PageError("This form has expired",
+                        "The page was open too long or was not sent from this browser "
+                        "(missing or wrong CSRF token). Go back to the app and start again.")
+
+
+def _flow_key() -> str:
+    raw = json.dumps([g.bank.id, sorted(request.args.items(multi=True))])
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _this_url() -> str:
+    """The authorization request's URL, relative to the host (forms post back to it)."""
+    return request.script_root + request.full_path
+
+
+def _flow() -> dict:
+    """This request's progress in the session, started when absent."""
+    flow = session.get(FLOW)
+    if not flow or flow.get("key") != _flow_key():
+        flow = {"key": _flow_key()}
+        session[FLOW] = flow
+    return flow
+
+
+def _save(flow: dict) -> None:
+    session[FLOW] = flow
+
+
+def _parameters(flow: dict) -> dict[str, list[str]]:
+    """The authorization parameters: the query string, or the pushed request it names."""
+    request_uri = request.args.get("request_uri")
+    if request_uri is None:
+        return {key: request.args.getlist(key) for key in request.args}
+    pushed = db.session.get(PushedRequest, request_uri)
+    if (pushed is None or pushed.bank_id != g.bank.id
+            or pushed.client_id != request.args.get("client_id")):
+        raise PageError("Unknown request",
+                        "This request_uri is unknown, or was pushed by another client.")
+    if flow.get("request_uri") != request_uri:
+        _claim(pushed)
+        flow["request_uri"] = request_uri
+        _save(flow)
+    return {key: [value] for key, value in pushed.params.items()}
+
+
+def _claim(pushed: PushedRequest) -> None:
+    now = clock.now()
+    if pushed.used_at is not None:
+        raise PageError("Request already used",
+                        "This request_uri was already used: each pushed request serves one "
+                        "authorization. Start again from the app.")
+    if pushed.expires_at <= now:
+        raise PageError("Request expired",
+                        "This request_uri has expired (pushed requests live 90 seconds). "
+                        "Start again from the app.")
+    claimed = db.session.execute(
+        sa.update(PushedRequest)
+        .where(PushedRequest.request_uri == pushed.request_uri, PushedRequest.used_at.is_(None))
+        .values(used_at=now).execution_options(synchronize_session=False))
+    db.session.commit()
+    if claimed.rowcount != 1:
+        raise PageError("Request already used", "This request_uri was already used.")
+
+
+def handle() -> Response:
+    """Serve one step of the authorization flow for the current request."""
+    try:
+        return _step()
+    except PageError as error:
+        db.session.rollback()
+        return _page("oauth/error.html", error.status, title=error.title, message=error.message)
+
+
+def _step() -> Response:
+    step = None
+    if request.method == "POST":
+        _check_csrf()
+        step = request.form.get("step")
+    flow = _flow()
+    oauth_request = SandboxOAuth2Request(ParamsPayload(_parameters(flow)))
+    customer = db.session.get(Customer, flow["customer_id"]) if "customer_id" in flow else None
+    try:
+        grant = server.get_consent_grant(oauth_request, end_user=customer)
+    except OAuth2Error as error:
+        return _answer_client(server.handle_error_response(oauth_request, error))
+    view = _View(grant, oauth_request, flow, customer)
+    if customer is None:
+        return view.login(step == "login")
+    if not flow.get("otp_done"):
+        return view.one_time_code(step == "otp")
+    return view.consent(step == "consent")
+
+
+def _answer_client(response: Response) -> Response:
+    """An Authlib redirect to the client, with the issuer added (RFC 9207); anything else,
+    an error page."""
+    location = response.headers.get("Location")
+    if response.status_code != 302 or not location:
+        body = response.get_json(silent=True) or {}
+        raise PageError("This request cannot be completed",
+                        body.get("error_description") or body.get("error", "Invalid request."))
+    response.headers["Location"] = add_params_to_uri(location, [("iss", issuer())])
+    session.pop(FLOW, None)
+    return response
+
+
+def _page(template: str, status: int = 200, **context) -> Response:
+    body = render_template(template, bank=g.bank, csrf_token=csrf_token(),
+                           action=_this_url(), **context)
+    return Response(body, status=status, mimetype="text/html")
+
+
+class _View:
+    """The three steps, sharing what they render."""
+
+    def __init__(self, grant, oauth_request, flow: dict, customer: Customer | None):
+        self.grant = grant
+        self.request = oauth_request
+        self.flow = flow
+        self.customer = customer
+        self.client = oauth_request.client
+
+    def render(self, template: str, status: int = 200, **context) -> Response:
+        return _page(template, status, client=self.client, customer=self.customer,
+                     test_users=banks.personas_of(g.bank), **context)
+
+    def login(self, submitted: bool) -> Response:
+        if not submitted:
+            return self.render("oauth/login.html")
+        username = request.form.get("username", "")
+        try:
+            customer = customers.authenticate(g.bank.id, username,
+                                              request.form.get("password", ""))
+        except customers.LoginRefused as refused:
+            status = 403 if refused.reason == "locked" else 400
+            return self.render("oauth/login.html", status, error=refused.message,
+                               username=username)
+        self.flow.update(customer_id=customer.id, auth_time=now_seconds(), amr=["pwd"],
+                         otp_done=not customers.needs_one_time_code(g.bank, customer))
+        _save(self.flow)
+        return redirect(_this_url(), 303)
+
+    def one_time_code(self, submitted: bool) -> Response:
+        if not submitted:
+            return self.render("oauth/otp.html")
+        if not customers.check_one_time_code(request.form.get("otp", "")):
+            return self.render("oauth/otp.html", 400,
+                               error="That code is not correct. Check it and try again.")
+        self.flow.update(otp_done=True, amr=["pwd", "otp"])
+        _save(self.flow)
+        return redirect(_this_url(), 303)
+
+    def consent(self, submitted: bool) -> Response:
+        accounts = customers.accounts_of(self.customer.id)
+        decision = request.form.get("decision") if submitted else None
+        if decision == "deny":
+            return self.deny()
+        if decision != "approve":
+            return self.render_consent(accounts)
+        chosen = request.form.getlist("account_ids")
+        owned = [account.id for account in accounts]
+        if set(chosen) - set(owned):
+            return self.render_consent(accounts, set(chosen), "Choose accounts from the list.")
+        if not chosen and scopes.needs_accounts(self.request.scope):
+            return self.render_consent(accounts, set(), "Choose at least one account to "
+                                                        "share, or deny the request.")
+        return self.approve([account_id for account_id in owned if account_id in chosen])
+
+    def render_consent(self, accounts, chosen: set[str] | None = None,
+                       error: str | None = None) -> Response:
+        pending = self.request.consent
+        now = clock.now()
+        expires_at = pending.expires_at if pending else consents.max_expiry(g.bank, now)
+        window = (pending.transaction_from, pending.transaction_to) if pending else (None, None)
+        return self.render("oauth/consent.html", 400 if error else 200, error=error,
+                           accounts=accounts, permissions=scopes.describe(self.request.scope),
+                           chosen={account.id for account in accounts} if chosen is None
+                           else chosen,
+                           purpose=pending.purpose if pending else None, window=window,
+                           expires_at=expires_at, days=max(1, (expires_at - now).days))
+
+    def approve(self, account_ids: list[str]) -> Response:
+        approval = Approval(customer=self.customer, consent=self.request.consent,
+                            account_ids=account_ids, auth_time=self.flow["auth_time"],
+                            amr=self.flow["amr"])
+        response = server.create_authorization_response(self.request, grant_user=approval,
+                                                        grant=self.grant)
+        return self.finish(response)
+
+    def deny(self) -> Response:
+        response = server.create_authorization_response(self.request, grant_user=None,
+                                                        grant=self.grant)
+        if self.request.consent is not None:
+            consents.reject(self.request.consent, self.customer)
+        return self.finish(response)
+
+    def finish(self, response: Response) -> Response:
+        answered = _answer_client(response)
+        db.session.commit()
+        return answered
+

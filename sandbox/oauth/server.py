@@ -1,0 +1,110 @@
+"""One Authlib authorization server for every bank; the bank of a request is ``g.bank``.
+
+Requests carry the public URL (``SANDBOX_BASE_URL`` when set) so Authlib's transport check
+judges what clients see: https, or plain http on a loopback address only.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from authlib.common.security import generate_token
+from authlib.integrations.flask_oauth2 import AuthorizationServer as FlaskAuthorizationServer
+from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Payload
+from authlib.oauth2.rfc6749 import OAuth2Payload, OAuth2Request
+from authlib.oauth2.rfc6750 import BearerTokenGenerator
+from flask import current_app, g, request
+
+from sandbox.oauth import issuance
+from sandbox.oauth.scopes import SCOPES, split
+from sandbox.services.clients import find_client
+
+
+def base_url() -> str:
+    """The server's public URL: ``SANDBOX_BASE_URL``, else the one the request came to."""
+    return current_app.config.get("SANDBOX_BASE_URL") or request.root_url.rstrip("/")
+
+
+def issuer_of(bank_id: str) -> str:
+    """The issuer identifier of a bank: ``{base}/banks/{bank_id}``."""
+    return f"{base_url()}/banks/{bank_id}"
+
+
+def issuer() -> str:
+    """The issuer identifier of the current request's bank."""
+    return issuer_of(g.bank.id)
+
+
+class ParamsPayload(OAuth2Payload):
+    """Authorization parameters from a mapping of names to lists of values."""
+
+    def __init__(self, datalist: dict[str, list[str]]):
+        self._datalist = defaultdict(list, {key: list(values) for key, values in datalist.items()})
+
+    @property
+    def data(self) -> dict[str, str]:
+        return {key: values[0] for key, values in self._datalist.items() if values}
+
+    @property
+    def datalist(self) -> defaultdict[str, list]:
+        return self._datalist
+
+
+class SandboxOAuth2Request(OAuth2Request):
+    """The current Flask request, addressed by its public URL, with the given payload
+    (the request's own values by default)."""
+
+    def __init__(self, payload: OAuth2Payload | None = None):
+        super().__init__(method=request.method, uri=base_url() + request.full_path.rstrip("?"),
+                         headers=request.headers)
+        self.payload = payload or FlaskOAuth2Payload(request)
+        #: The consent an authorization request names with ``consent_id``, once validated.
+        self.consent = None
+
+    @property
+    def args(self):
+        return request.args
+
+    @property
+    def form(self):
+        return request.form
+
+
+class BankTokenGenerator(BearerTokenGenerator):
+    """Bearer tokens living as long as the bank says; a refresh token only when the client
+    may refresh and the scope includes ``offline_access``."""
+
+    def __init__(self):
+        super().__init__(lambda **_: generate_token(48), lambda **_: generate_token(48),
+                         lambda client, grant_type: access_token_seconds())
+
+    def generate(self, grant_type, client, user=None, scope=None, expires_in=None,
+                 include_refresh_token=True):
+        refresh = include_refresh_token and "offline_access" in split(scope)
+        return super().generate(grant_type, client, user, scope, expires_in, refresh)
+
+
+def access_token_seconds() -> int:
+    """How long the current bank's access tokens live."""
+    return int(g.bank.settings["tokens"]["access_token_seconds"])
+
+
+class AuthorizationServer(FlaskAuthorizationServer):
+    """Authlib's Flask server, scoped to the bank of the current request."""
+
+    def load_config(self, config) -> None:
+        self.register_token_generator("default", BankTokenGenerator())
+        self.scopes_supported = list(SCOPES)
+
+    def query_client(self, client_id):
+        return find_client(g.bank.id, client_id)
+
+    def save_token(self, token, oauth_request):
+        return issuance.save_token(token, oauth_request)
+
+    def create_oauth2_request(self, oauth_request) -> OAuth2Request:
+        if isinstance(oauth_request, OAuth2Request):
+            return oauth_request
+        return SandboxOAuth2Request()
+
+
+server = AuthorizationServer()

@@ -1,0 +1,30 @@
+"""OAuth clients of a bank: look-up and dynamic registration (RFC 7591)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from sandbox.extensions import db
+from sandbox.models import OAuthClient
+
+
+def find_client(bank_id: str, client_id: str | None) -> OAuthClient | None:
+    """The client ``client_id`` registered at ``bank_id``, or None."""
+    if not client_id:
+        return None
+    return db.session.scalar(
+        sa.select(OAuthClient).where(OAuthClient.bank_id == bank_id,
+                                     OAuthClient.client_id == client_id))
+
+
+def register_client(bank_id: str, client_info: dict, metadata: dict) -> OAuthClient:
+    """Store a dynamically registered client; the caller commits."""
+    client = OAuthClient(
+        bank_id=bank_id,
+        client_id=client_info["client_id"],
+        client_secret=client_info.get("client_secret"),
+        client_id_issued_at=client_info["client_id_issued_at"],
+        client_secret_expires_at=client_info["client_secret_expires_at"],
+    )
+    client.set_client_metadata(metadata)
+    db.session.add(client)
+    return client

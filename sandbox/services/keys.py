@@ -1,0 +1,87 @@
+"""Signing keys: one RSA key per bank signs ID tokens; rotation keeps retired keys published
+until every ID token they signed has expired."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from joserfc.jwk import RSAKey
+
+from sandbox import clock
+from sandbox.extensions import db
+from sandbox.models import Bank, SigningKey
+
+KEY_SIZE = 2048
+ALGORITHM = "RS256"
+
+
+def _current(bank_id: str) -> SigningKey | None:
+    return db.session.scalar(
+        sa.select(SigningKey)
+        .where(SigningKey.bank_id == bank_id, SigningKey.retired_at.is_(None))
+        .order_by(SigningKey.generation.desc())
+        .limit(1)
+    )
+
+
+def _new_key(bank_id: str, generation: int, now: datetime) -> SigningKey:
+    key = RSAKey.generate_key(KEY_SIZE, private=True)
+    return SigningKey(kid=key.thumbprint(), bank_id=bank_id, generation=generation,
+                      private_jwk=key.as_dict(private=True), created_at=now)
+
+
+def active_key(bank_id: str) -> SigningKey:
+    """The bank's current signing key, created and committed on first use.
+
+    Call it before writing anything else in the session: creating the first key commits, and a
+    worker that loses the race to create it rolls back and reads the winner's key.
+    """
+    key = _current(bank_id)
+    if key is not None:
+        return key
+    db.session.add(_new_key(bank_id, 1, clock.now()))
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+    return _current(bank_id)
+
+
+def rotate(bank_id: str) -> SigningKey:
+    """Retire the bank's current key and start signing with a new one; commits."""
+    current = active_key(bank_id)
+    now = clock.now()
+    created = _new_key(bank_id, current.generation + 1, now)
+    current.retired_at = now
+    db.session.add(created)
+    db.session.commit()
+    return created
+
+
+def id_token_seconds(bank: Bank) -> int:
+    """How long the bank's ID tokens live."""
+    return int(bank.settings["tokens"]["id_token_seconds"])
+
+
+def published_keys(bank: Bank) -> list[SigningKey]:
+    """The keys a verifier may need: the current one, and retired ones whose ID tokens can
+    still be unexpired."""
+    active_key(bank.id)
+    horizon = clock.now() - timedelta(seconds=id_token_seconds(bank))
+    return list(db.session.scalars(
+        sa.select(SigningKey)
+        .where(SigningKey.bank_id == bank.id,
+               sa.or_(SigningKey.retired_at.is_(None), SigningKey.retired_at > horizon))
+        .order_by(SigningKey.generation.desc())
+    ))
+
+
+def public_jwk(key: SigningKey) -> dict:
+    """The public half of ``key`` as a JWK."""
+    public = RSAKey.import_key(key.private_jwk).as_dict(private=False)
+    return {**public, "kid": key.kid, "use": "sig", "alg": ALGORITHM}
+
+
+def jwks(bank: Bank) -> dict:
+    """The bank's JSON Web Key Set."""
+    return {"keys": [public_jwk(key) for key in published_keys(bank)]}
