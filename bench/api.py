@@ -1,0 +1,236 @@
+"""Data API throughput and latency under gunicorn, against a bare Flask "hello world" served
+with the same gunicorn settings. Run: ``.venv/bin/python bench/api.py`` (about a minute; needs
+``wrk`` on the PATH: ``apt-get install -y wrk``).
+
+1. Seeds a world (4 banks, personas + ``--customers`` each, ``--months`` of history, frozen
+   clock) into a temporary SQLite file; ``user_business`` then has an account of 20,000+
+   transactions. Also picks the account closest to 100 transactions at the same bank.
+2. Mints bearer tokens for both accounts' owners (scope ``accounts transactions``).
+3. Serves the sandbox with ``sandbox.serving.gunicorn_settings`` (2 sync workers), and a bare
+   Flask hello world under the same settings, both at once (an idle server costs nothing).
+4. Warms both up, then runs ``--rounds`` rounds; each drives, one after the other, with wrk at
+   ``--connections`` for ``--duration`` seconds: ``GET {iss}/v1/accounts/{id}/transactions
+   ?limit=50`` of the big account, the same of the small account, and the hello world.
+   Alternating rounds keep a busy machine from favouring one side.
+
+Prints the median over the rounds of: requests per second of the big account and of hello
+world, their ratio, p50 and p99 of the big account, and the p50 of the first page of the
+small and the big account, with the issue's goals beside them.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+AS_OF = date(2026, 3, 1)
+GOAL_RATIO = 0.4
+FAIL_RATIO = 0.25
+GOAL_P99_MS = 50.0
+GOAL_P50_SPREAD = 1.3
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--customers", type=int, default=2,
+                        help="generated customers per bank (default 2)")
+    parser.add_argument("--months", type=int, default=60,
+                        help="months of history; 60 gives user_business 20,000+ rows")
+    parser.add_argument("--duration", type=int, default=6, help="seconds per measured run")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (median)")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--serve", choices=("api", "hello"), help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--database", help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def hello_app():
+    """The baseline: the smallest Flask application."""
+    from flask import Flask
+
+    app = Flask("hello")
+
+    @app.get("/")
+    def hello():
+        return "Hello, World!"
+
+    return app
+
+
+def serve(kind: str, port: int, database: str | None) -> None:
+    """Run gunicorn in the foreground with the sandbox's settings (child process)."""
+    from gunicorn.app.base import BaseApplication
+
+    from sandbox.serving import SandboxServer, gunicorn_settings
+
+    settings = gunicorn_settings("127.0.0.1", port, 2)
+    if kind == "api":
+        SandboxServer(settings, {"SQLALCHEMY_DATABASE_URI": database}).run()
+        return
+
+    class Hello(BaseApplication):
+        def load_config(self):
+            for key, value in settings.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return hello_app()
+
+    Hello().run()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(kind: str, database: str | None = None) -> tuple[subprocess.Popen, str]:
+    """Start a gunicorn child; answer it and its base URL once it answers."""
+    port = free_port()
+    command = [sys.executable, __file__, "--serve", kind, "--port", str(port)]
+    if database:
+        command += ["--database", database]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={k: v for k, v in os.environ.items()
+                                    if not k.startswith("SANDBOX_")})
+    base = f"http://127.0.0.1:{port}"
+    probe = f"{base}/healthz" if kind == "api" else base
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(probe, timeout=5):
+                return process, base
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"the {kind} server did not start")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def wrk(url: str, duration: int, connections: int, token: str | None = None) -> dict:
+    """Run wrk; answer requests/second and latency percentiles in milliseconds."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    if token:
+        command[1:1] = ["-H", f"Authorization: Bearer {token}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    failures = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if failures:
+        raise SystemExit(f"{failures.group(1)} requests to {url} failed:\n{output}")
+    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}
+    for percentile in ("50", "99"):
+        value, unit = re.search(rf"\s{percentile}%\s+([\d.]+)(us|ms|s)\b", output).groups()
+        result[f"p{percentile}"] = float(value) * _UNITS[unit]
+    return result
+
+
+def prepare(database: str, customers: int, months: int) -> dict:
+    """Seed the world and mint tokens; answer the accounts, their sizes and tokens."""
+    import sqlalchemy as sa
+
+    from sandbox import create_app
+    from sandbox.extensions import db
+    from sandbox.models import Account, Customer, Transaction
+    from sandbox.services.seeding import format_summary, seed_world
+    from sandbox.services.tokens import mint_token
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SANDBOX_HISTORY_MONTHS": months})
+    with app.app_context():
+        print(format_summary(seed_world(seed=42, customers=customers, months=months,
+                                        as_of=AS_OF, fresh=True)))
+        counts = db.session.execute(
+            sa.select(Account.bank_id, Account.id, Customer.username, sa.func.count())
+            .join(Customer, Customer.id == Account.customer_id)
+            .join(Transaction, Transaction.account_id == Account.id)
+            .group_by(Account.id, Account.bank_id, Customer.username)).all()
+        big = max(counts, key=lambda row: row[3])
+        small = min((row for row in counts if row.bank_id == big.bank_id),
+                    key=lambda row: abs(row[3] - 100))
+        plan = {"bank": big.bank_id}
+        for name, row in (("big", big), ("small", small)):
+            token = mint_token(row.bank_id, "demo-app", row.username, "accounts transactions",
+                               [row.id])
+            plan[name] = {"account": row.id, "rows": row[3], "user": row.username,
+                          "token": token["access_token"]}
+        db.engine.dispose()
+    return plan
+
+
+def main() -> None:
+    args = parse_args()
+    if args.serve:
+        serve(args.serve, args.port, args.database)
+        return
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: `apt-get install -y wrk`, then run again.")
+    with tempfile.TemporaryDirectory() as folder:
+        database = f"sqlite:///{Path(folder) / 'bench.db'}"
+        plan = prepare(database, args.customers, args.months)
+        big, small = plan["big"], plan["small"]
+        print(f"big account:   {big['account']} of {big['user']}, {big['rows']:,} transactions")
+        print(f"small account: {small['account']} of {small['user']}, "
+              f"{small['rows']:,} transactions")
+        api, base = start("api", database)
+        hello, hello_base = start("hello")
+        try:
+            targets = {
+                name: (f"{base}/banks/{plan['bank']}/v1/accounts/{info['account']}"
+                       f"/transactions?limit=50", info["token"])
+                for name, info in (("big", big), ("small", small))}
+            targets["hello"] = (hello_base + "/", None)
+            for url, token in targets.values():
+                wrk(url, 3, args.connections, token)
+            runs = {name: [] for name in targets}
+            for _ in range(args.rounds):
+                for name, (url, token) in targets.items():
+                    runs[name].append(wrk(url, args.duration, args.connections, token))
+        finally:
+            stop(api)
+            stop(hello)
+    big_run, small_run, hello_run = (
+        {key: statistics.median(run[key] for run in runs[name]) for key in ("rps", "p50", "p99")}
+        for name in ("big", "small", "hello"))
+    ratio = big_run["rps"] / hello_run["rps"]
+    spread = max(big_run["p50"], small_run["p50"]) / min(big_run["p50"], small_run["p50"])
+    verdict = ("goal met" if ratio >= GOAL_RATIO else
+               "below goal" if ratio >= FAIL_RATIO else "NOT resolved (< 0.25)")
+    print(f"\nwrk, 2 threads, {args.connections} connections, {args.duration} s per run, median "
+          f"of {args.rounds} alternating rounds; gunicorn: 2 sync workers "
+          f"(sandbox.serving.gunicorn_settings)")
+    print("rounds (req/s, big account / hello): " + ", ".join(
+        f"{b['rps']:.0f} / {h['rps']:.0f}" for b, h in zip(runs["big"], runs["hello"])))
+    print(f"transactions?limit=50, {big['rows']:,}-row account: {big_run['rps']:8.0f} req/s")
+    print(f"hello world:                              {hello_run['rps']:8.0f} req/s")
+    print(f"ratio:                                    {ratio:8.2f}   "
+          f"(goal >= {GOAL_RATIO}: {verdict})")
+    print(f"p50 / p99 at {args.connections} connections:             "
+          f"{big_run['p50']:.2f} / {big_run['p99']:.2f} ms   (goal p99 < {GOAL_P99_MS:.0f} ms: "
+          f"{'met' if big_run['p99'] < GOAL_P99_MS else 'missed'})")
+    print(f"first-page p50, {small['rows']:,} vs {big['rows']:,} rows:  "
+          f"{small_run['p50']:.2f} vs {big_run['p50']:.2f} ms   (x{spread:.2f}; goal within "
+          f"x{GOAL_P50_SPREAD}: {'met' if spread <= GOAL_P50_SPREAD else 'missed'})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Accounts and balances of the consent."""

@@ -1,0 +1,64 @@
+"""``GET {iss}/v1/accounts``, ``/accounts/{account_id}`` and ``/accounts/{account_id}/balances``."""
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from sandbox.api.accounts.schemas import AccountListSchema, AccountSchema, BalancesSchema
+from sandbox.api.auth import requires
+from sandbox.api.common import (
+    ACCOUNT_ID, ITEM_HEADERS, LIST_HEADERS, URL_PREFIX, conditional, conditional_answer,
+    connection, json_answer, not_found, render, request_path,
+)
+from sandbox.services import access_log, accounts
+
+blp = Blueprint("accounts", __name__, url_prefix=URL_PREFIX,
+                description="The accounts the consent covers, and their balances.")
+
+NO_ACCOUNT = "No account with this id is covered by the token's consent."
+
+
+@blp.route("/accounts")
+class Accounts(MethodView):
+    @requires("accounts")
+    @blp.response(200, AccountListSchema, headers=LIST_HEADERS)
+    def get(self, grant):
+        """List the consent's accounts
+
+        Every account the person selected when granting the consent, in the bank's order.
+        """
+        data = accounts.list_accounts(grant)
+        access_log.record(connection(), grant, "accounts", None, request_path())
+        return json_answer(render(AccountListSchema(), {"data": data, "next_cursor": None}))
+
+
+@blp.route("/accounts/<account_id>", parameters=[ACCOUNT_ID])
+class Account(MethodView):
+    @requires("accounts")
+    @blp.response(200, AccountSchema, headers=ITEM_HEADERS)
+    @conditional(blp, ACCOUNT_ID)
+    @not_found(blp, NO_ACCOUNT)
+    def get(self, grant, account_id):
+        """Get one account"""
+        account = accounts.get_account(grant, account_id)
+        if account is None:
+            abort(404, message=NO_ACCOUNT)
+        access_log.record(connection(), grant, "account", account_id, request_path())
+        return conditional_answer(render(AccountSchema(), account))
+
+
+@blp.route("/accounts/<account_id>/balances", parameters=[ACCOUNT_ID])
+class Balances(MethodView):
+    @requires("balances")
+    @blp.response(200, BalancesSchema, headers=ITEM_HEADERS)
+    @conditional(blp, ACCOUNT_ID)
+    @not_found(blp, NO_ACCOUNT)
+    def get(self, grant, account_id):
+        """Get an account's balances
+
+        Balances at the sandbox clock's now: `current`, `available` and, for cards,
+        `credit_limit`.
+        """
+        balances = accounts.get_balances(grant, account_id)
+        if balances is None:
+            abort(404, message=NO_ACCOUNT)
+        access_log.record(connection(), grant, "balances", account_id, request_path())
+        return conditional_answer(render(BalancesSchema(), balances))

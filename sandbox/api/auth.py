@@ -1,0 +1,135 @@
+"""Bearer-token enforcement for the data API (RFC 6750), and its documentation.
+
+Every data view is decorated with ``requires(scope)``: the token must be active by the sandbox
+clock, issued by the bank in the path, and its scopes must name the kind of data. The view
+then receives the token's :class:`~sandbox.services.tokens.Grant` after ``self``.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import request
+from flask_smorest import Blueprint, abort
+
+from sandbox.api.common import connection
+from sandbox.extensions import db
+from sandbox.models import Bank
+from sandbox.services.tokens import Grant, Rejection, load_grant
+
+SECURITY_SCHEME = "bearer"
+INVALID_TOKEN = "INVALID_TOKEN"
+INSUFFICIENT_SCOPE = "INSUFFICIENT_SCOPE"
+
+
+def _challenge(bank_id: str, error: str | None = None, description: str | None = None,
+               scope: str | None = None) -> dict:
+    parts = [f'realm="{bank_id}"']
+    if error:
+        parts.append(f'error="{error}"')
+    if description:
+        parts.append(f'error_description="{description}"')
+    if scope:
+        parts.append(f'scope="{scope}"')
+    return {"WWW-Authenticate": "Bearer " + ", ".join(parts)}
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or " " in token:
+        return None
+    return token
+
+
+def _unauthorized(bank_id: str, detail: str, error: str | None = "invalid_token"):
+    abort(401, message=detail, headers=_challenge(bank_id, error, detail if error else None))
+
+
+def _bank_exists(bank_id: str) -> bool:
+    return db.session.scalar(sa.select(Bank.id).where(Bank.id == bank_id)) is not None
+
+
+def authorize(bank_id: str, scope: str) -> Grant:
+    """The grant of the request's bearer token for ``bank_id``; aborts 401, 403 or 404."""
+    token = _bearer_token()
+    if token is None:
+        if not _bank_exists(bank_id):
+            abort(404, message=f"There is no bank {bank_id!r}.")
+        _unauthorized(bank_id, "This endpoint needs an access token: send "
+                               "`Authorization: Bearer <token>`.", None)
+    grant = load_grant(token, connection())
+    if isinstance(grant, Rejection):
+        if not _bank_exists(bank_id):
+            abort(404, message=f"There is no bank {bank_id!r}.")
+        _unauthorized(bank_id, grant.value)
+    if grant.bank_id != bank_id:
+        if not _bank_exists(bank_id):
+            abort(404, message=f"There is no bank {bank_id!r}.")
+        _unauthorized(bank_id, f"The access token was not issued by {bank_id}.")
+    if grant.consent_id is None:
+        abort(403, message="This token carries no customer consent (a client-credentials "
+                           "token): data endpoints need a token from the authorization-code "
+                           "flow.",
+              headers=_challenge(bank_id, "insufficient_scope", None, scope))
+    if scope not in grant.scopes:
+        abort(403, message=f"The token's consent does not include the `{scope}` scope.",
+              headers=_challenge(bank_id, "insufficient_scope",
+                                 f"The {scope} scope is required.", scope))
+    return grant
+
+
+def requires(scope: str):
+    """Decorate a data view: authorize the path's ``bank_id`` for ``scope`` and pass the grant
+    as the view's first argument after ``self``; documents the security requirement and the
+    401/403 answers."""
+    document = Blueprint.doc(
+        security=[{SECURITY_SCHEME: [scope]}],
+        responses={401: INVALID_TOKEN, 403: INSUFFICIENT_SCOPE},
+    )
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(self, *args, bank_id: str, **kwargs):
+            grant = authorize(bank_id, scope)
+            return view(self, grant, *args, **kwargs)
+
+        return document(wrapper)
+
+    return decorator
+
+
+def register_docs(spec) -> None:
+    """Add the bearer security scheme and the 401/403 responses to ``spec``."""
+    problem = {"$ref": "#/components/schemas/Problem"}
+    challenge = {
+        "description": "RFC 6750 challenge, e.g. `Bearer realm=\"harborline\", "
+                       "error=\"invalid_token\"`.",
+        "schema": {"type": "string"},
+        "required": True,
+    }
+    spec.components.security_scheme(SECURITY_SCHEME, {
+        "type": "http",
+        "scheme": "bearer",
+        "description": (
+            "An access token from the bank's OAuth 2.0 server (`POST {iss}/token`), sent as "
+            "`Authorization: Bearer <token>`. The names in an operation's security requirement "
+            "are the OAuth scopes the token's consent must include."
+        ),
+    })
+    spec.components.response(INVALID_TOKEN, {
+        "description": "Missing, unknown, expired or revoked access token, a token of another "
+                       "bank, or a consent that is no longer authorized.",
+        "headers": {"WWW-Authenticate": challenge},
+        "content": {"application/problem+json": {"schema": problem, "example": {
+            "type": "about:blank", "title": "Unauthorized", "status": 401,
+            "detail": "The access token has expired."}}},
+    })
+    spec.components.response(INSUFFICIENT_SCOPE, {
+        "description": "The token's consent does not include the scope this data needs.",
+        "headers": {"WWW-Authenticate": challenge},
+        "content": {"application/problem+json": {"schema": problem, "example": {
+            "type": "about:blank", "title": "Forbidden", "status": 403,
+            "detail": "The token's consent does not include the `transactions` scope."}}},
+    })

@@ -1,0 +1,184 @@
+"""Pieces every data-API resource shares: field kinds, paging arguments, response headers,
+and the JSON answers (lists and conditional single resources)."""
+from __future__ import annotations
+
+import hashlib
+import inspect
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask import current_app, g, request
+from flask_smorest import abort
+
+from sandbox.errors import PROBLEM_JSON, ProblemSchema
+from sandbox.extensions import db
+from sandbox.services.transactions import dumps
+
+URL_PREFIX = "/banks/<bank_id>/v1"
+NO_STORE = "no-store"
+MAX_PAGE_SIZE = 500
+DEFAULT_PAGE_SIZE = 50
+
+#: The bank_id path parameter every data-API operation has.
+BANK_PARAMETER = {
+    "in": "path", "name": "bank_id", "required": True,
+    "description": "The bank: its id from `GET /banks`, e.g. `harborline`.",
+    "schema": {"type": "string", "example": "harborline"},
+}
+
+
+
+def path_parameter(name: str, description: str, example: str) -> dict:
+    """Documentation of a path parameter."""
+    return {"in": "path", "name": name, "required": True, "description": description,
+            "schema": {"type": "string", "example": example}}
+
+
+ACCOUNT_ID = path_parameter("account_id", "An account of the consent (`GET {iss}/v1/accounts`).",
+                            "acc_3292a6d48e31aed0")
+
+#: Headers of every successful data answer.
+LIST_HEADERS = {
+    "Cache-Control": {"description": "Always `no-store`: the answer carries personal data.",
+                      "schema": {"type": "string", "enum": [NO_STORE]}, "required": True},
+}
+#: Headers of every successful single-resource answer.
+ITEM_HEADERS = {
+    **LIST_HEADERS,
+    "ETag": {"description": "Entity tag of this representation; send it back in "
+                            "`If-None-Match` to get `304 Not Modified` while it is unchanged.",
+             "schema": {"type": "string"}, "required": True},
+}
+IF_NONE_MATCH = {
+    "in": "header", "name": "If-None-Match", "required": False,
+    "description": "An `ETag` from an earlier answer: the server answers `304 Not Modified` "
+                   "without a body while the resource still has that tag.",
+    "schema": {"type": "string"},
+}
+
+
+class Schema(ma.Schema):
+    """Base of the data API's schemas: a subclass's docstring becomes its OpenAPI
+    description."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.Meta = type("Meta", (cls.Meta,), {"description": inspect.cleandoc(cls.__doc__ or "")})
+
+
+def money(description: str, **kwargs) -> ma.fields.String:
+    """A money amount: a signed decimal string with two places."""
+    return ma.fields.String(metadata={"description": description, "example": "-42.17",
+                                      "pattern": r"^-?\d+\.\d{2}$"}, **kwargs)
+
+
+def instant(description: str, **kwargs) -> ma.fields.String:
+    """An ISO 8601 UTC instant, e.g. ``2026-03-01T14:03:00Z``."""
+    return ma.fields.String(metadata={"description": description, "format": "date-time",
+                                      "example": "2026-03-01T14:03:00Z"}, **kwargs)
+
+
+def day(description: str, **kwargs) -> ma.fields.String:
+    """A calendar date ``YYYY-MM-DD``."""
+    return ma.fields.String(metadata={"description": description, "format": "date",
+                                      "example": "2026-03-01"}, **kwargs)
+
+
+def text(description: str, example: str | None = None, **kwargs) -> ma.fields.String:
+    """A plain string field."""
+    metadata = {"description": description}
+    if example is not None:
+        metadata["example"] = example
+    return ma.fields.String(metadata=metadata, **kwargs)
+
+
+def one_of(description: str, choices: tuple[str, ...], **kwargs) -> ma.fields.String:
+    """A string from a closed set (documented as an enum)."""
+    return ma.fields.String(validate=ma.validate.OneOf(choices),
+                            metadata={"description": description}, **kwargs)
+
+
+class PageArgs(Schema):
+    """Paging arguments of every list."""
+
+    limit = ma.fields.Integer(
+        load_default=DEFAULT_PAGE_SIZE, validate=ma.validate.Range(1, MAX_PAGE_SIZE),
+        metadata={"description": "Rows per page, from 1 to the bank's maximum (each bank sets "
+                                 "its own between 50 and 500, see `page_size_max` in "
+                                 "`GET /banks/{bank_id}`); default 50.", "example": 50})
+    cursor = ma.fields.String(
+        validate=ma.validate.Length(1, 200),
+        metadata={"description": "Opaque position: the `next_cursor` of the previous page. "
+                                 "Omit it for the first page."})
+
+
+def connection() -> sa.Connection:
+    """This request's Core connection for data reads and the access-log write: checked out on
+    first use, closed (rolling back anything uncommitted) when the app context ends."""
+    current = g.get("data_connection")
+    if current is None:
+        current = g.data_connection = db.engine.connect()
+    return current
+
+
+def close_connection(_error: BaseException | None = None) -> None:
+    """Return the request's data connection to the pool (``teardown_appcontext``)."""
+    current = g.pop("data_connection", None)
+    if current is not None:
+        current.close()
+
+
+def page_limit(requested: int, bank_max: int) -> int:
+    """``requested`` when the bank allows it; 422 naming ``limit`` otherwise."""
+    if requested > bank_max:
+        abort(422, message=f"limit: at most {bank_max} rows per page at this bank.",
+              errors={"query": {"limit": [f"Must be between 1 and {bank_max} at this bank."]}})
+    return requested
+
+
+def invalid_cursor() -> None:
+    """Answer 422 naming ``cursor``."""
+    abort(422, message="cursor: not a cursor of this list; pass the `next_cursor` of the "
+                       "previous page.",
+          errors={"query": {"cursor": ["Not a cursor of this list."]}})
+
+
+def request_path() -> str:
+    """The path and query string of the current request, as the access log keeps it."""
+    query = request.query_string.decode("latin-1")
+    return f"{request.path}?{query}" if query else request.path
+
+
+def render(schema: ma.Schema, data) -> str:
+    """``data`` dumped with ``schema``, as compact JSON text."""
+    return dumps(schema.dump(data))
+
+
+def json_answer(body: str):
+    """A 200 ``application/json`` answer from ready JSON text."""
+    return current_app.response_class(body, mimetype="application/json")
+
+
+def conditional_answer(body: str):
+    """A single resource: JSON with a strong ``ETag``, or ``304`` when ``If-None-Match``
+    names it."""
+    response = json_answer(body)
+    response.set_etag(hashlib.sha1(response.get_data()).hexdigest())
+    return response.make_conditional(request)
+
+
+def not_found(blp, description: str):
+    """Document a 404 problem answer on an operation of ``blp``."""
+    return blp.alt_response(404, description=description, schema=ProblemSchema,
+                            content_type=PROBLEM_JSON)
+
+
+def conditional(blp, *parameters: dict):
+    """Document a conditional GET on an operation of ``blp``: its ``parameters`` (path ones
+    too, so a path shared with other operations keeps their descriptions), ``If-None-Match``
+    and the 304 answer."""
+    document = blp.doc(parameters=[*parameters, IF_NONE_MATCH])
+    not_modified = blp.alt_response(304, description="Not Modified: the resource still has "
+                                                     "the tag sent in `If-None-Match`.",
+                                    headers=ITEM_HEADERS)
+    return lambda view: document(not_modified(view))

@@ -1,0 +1,1 @@
+"""Account management (scope ``manage``): card lock, alerts, nickname, transfers."""

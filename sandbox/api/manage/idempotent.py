@@ -1,0 +1,77 @@
+"""The ``Idempotency-Key`` header on POST views, and the one commit of their work."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Response, request
+from flask_smorest import Blueprint, abort
+
+from sandbox.extensions import db
+from sandbox.services import idempotency
+
+KEY_PARAMETER = {
+    "name": idempotency.HEADER,
+    "in": "header",
+    "required": False,
+    "description": (
+        "Up to 64 printable characters. Within 24 hours (sandbox clock), repeating the request "
+        "with the same key and body answers the first answer again without a second effect; "
+        "the same key with another body is refused (422)."),
+    "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY_LENGTH},
+}
+
+
+def _key() -> str | None:
+    key = request.headers.get(idempotency.HEADER)
+    if key is None:
+        return None
+    if not 1 <= len(key) <= idempotency.MAX_KEY_LENGTH or not key.isprintable():
+        abort(400, message=f"The {idempotency.HEADER} header must be 1 to "
+                           f"{idempotency.MAX_KEY_LENGTH} printable characters.",
+              errors={"headers": {idempotency.HEADER: ["Invalid key."]}})
+    return key
+
+
+def idempotent(view):
+    """Decorate a POST view placed under ``requires``: honour ``Idempotency-Key`` for the
+    token's client, and commit the view's work together with the answer it stores."""
+
+    @wraps(view)
+    def wrapper(self, grant, *args, **kwargs):
+        key = _key()
+        if key is None:
+            response = view(self, grant, *args, **kwargs)
+            db.session.commit()
+            return response
+        digest = idempotency.fingerprint(request.method, request.path, request.get_data())
+        try:
+            record_id, replay = idempotency.claim(grant.bank_id, grant.client_id, key, digest)
+        except idempotency.KeyReused:
+            abort(422, message=f"The {idempotency.HEADER} {key!r} was already used with a "
+                               "different request; use a new key for a new request.",
+                  errors={"headers": {idempotency.HEADER: ["Used with another request."]}})
+        except idempotency.KeyInFlight:
+            abort(409, message=f"A request with the {idempotency.HEADER} {key!r} is still "
+                               "being processed; retry shortly.",
+                  headers={"Retry-After": "1"})
+        if replay is not None:
+            response = Response(replay.body, status=replay.status, headers=replay.headers)
+            response.headers["Idempotent-Replayed"] = "true"
+            return response
+        try:
+            response = view(self, grant, *args, **kwargs)
+        except BaseException:
+            idempotency.release(record_id)
+            raise
+        if not 200 <= response.status_code < 300:
+            idempotency.release(record_id)
+            return response
+        headers = {name: response.headers[name] for name in idempotency.REPLAYED_HEADERS
+                   if name in response.headers}
+        idempotency.complete(record_id, idempotency.Answer(
+            response.status_code, response.get_data(as_text=True), headers))
+        db.session.commit()
+        return response
+
+    return Blueprint.doc(parameters=[KEY_PARAMETER], responses={
+        400: "BAD_REQUEST", 409: "CONFLICT", 422: "UNPROCESSABLE_ENTITY"})(wrapper)

@@ -1,0 +1,1 @@
+"""Itemised receipts of purchases on the consent's accounts."""

@@ -1,0 +1,1 @@
+"""Shipments of the customer's online orders."""

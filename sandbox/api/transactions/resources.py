@@ -1,0 +1,69 @@
+"""``GET {iss}/v1/accounts/{account_id}/transactions`` and ``/transactions/{transaction_id}``.
+
+The list is the hot path: it answers JSON text spliced from cached fragments (see
+:mod:`sandbox.services.transactions`); the schemas document exactly that text.
+"""
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from sandbox.api.auth import requires
+from sandbox.api.common import (
+    ACCOUNT_ID, ITEM_HEADERS, LIST_HEADERS, URL_PREFIX, conditional, conditional_answer,
+    connection, invalid_cursor, json_answer, not_found, page_limit, path_parameter, request_path,
+)
+from sandbox.api.transactions.schemas import (
+    TransactionArgs, TransactionPageSchema, TransactionSchema,
+)
+from sandbox.services import access_log, transactions
+from sandbox.services.paging import InvalidCursor, page_size_max
+
+blp = Blueprint("transactions", __name__, url_prefix=URL_PREFIX,
+                description="Card, ACH, transfer, fee and interest movements, newest first.")
+
+TRANSACTION_ID = path_parameter("transaction_id", "A transaction id from a transaction list.",
+                                "txn_27c8ceb7c61ec93b09822001")
+NO_ACCOUNT = "No account with this id is covered by the token's consent."
+NO_TRANSACTION = "No transaction with this id is visible to the token's consent."
+
+
+@blp.route("/accounts/<account_id>/transactions", parameters=[ACCOUNT_ID])
+class AccountTransactions(MethodView):
+    @requires("transactions")
+    @blp.arguments(TransactionArgs(), location="query")
+    @blp.response(200, TransactionPageSchema, headers=LIST_HEADERS)
+    @not_found(blp, NO_ACCOUNT)
+    def get(self, grant, args, account_id):
+        """List an account's transactions
+
+        Newest first (by `authorized_at`, then `id`), filtered by every argument given.
+        Walk the pages with `cursor`: each row comes exactly once, also while new
+        transactions arrive. Only transactions inside the consent's transaction window are
+        visible.
+        """
+        limit = page_limit(args.pop("limit"), page_size_max(grant.bank_id))
+        cursor = args.pop("cursor", None)
+        filters = transactions.Filters(**args)
+        try:
+            page = transactions.transaction_page(connection(), grant, account_id, filters,
+                                                 limit, cursor)
+        except InvalidCursor:
+            invalid_cursor()
+        if page is None:
+            abort(404, message=NO_ACCOUNT)
+        access_log.record(connection(), grant, "transactions", account_id, request_path())
+        return json_answer(page)
+
+
+@blp.route("/transactions/<transaction_id>", parameters=[TRANSACTION_ID])
+class Transaction(MethodView):
+    @requires("transactions")
+    @blp.response(200, TransactionSchema, headers=ITEM_HEADERS)
+    @conditional(blp, TRANSACTION_ID)
+    @not_found(blp, NO_TRANSACTION)
+    def get(self, grant, transaction_id):
+        """Get one transaction"""
+        body = transactions.get_transaction(connection(), grant, transaction_id)
+        if body is None:
+            abort(404, message=NO_TRANSACTION)
+        access_log.record(connection(), grant, "transaction", transaction_id, request_path())
+        return conditional_answer(body)

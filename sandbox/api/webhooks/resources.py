@@ -1,0 +1,98 @@
+"""``{iss}/v1/webhooks``: a client's webhook subscriptions, with a client-credentials token."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from sandbox.api import auth
+from sandbox.api.manage.idempotent import idempotent
+from sandbox.api.webhooks.schemas import (
+    SubscriptionCreatedSchema,
+    SubscriptionCreateSchema,
+    SubscriptionListSchema,
+)
+from sandbox.extensions import db
+from sandbox.services import webhooks
+from sandbox.services.tokens import Grant, Rejection, load_grant
+
+blp = Blueprint("webhooks", __name__, url_prefix="/banks/<bank_id>/v1",
+                description="Webhook subscriptions: events about the client's consents, "
+                            "POSTed and signed (client-credentials token).")
+
+
+def client_grant(bank_id: str) -> Grant:
+    """The grant of the request's client-credentials token for ``bank_id``; aborts 401/403/404
+    (the data API's token lookup, without its consent requirement)."""
+    token = auth._bearer_token()
+    if token is None:
+        _bank_or_404(bank_id)
+        auth._unauthorized(bank_id, "This endpoint needs a client-credentials token: send "
+                                    "`Authorization: Bearer <token>`.", None)
+    grant = load_grant(token)
+    if isinstance(grant, Rejection):
+        _bank_or_404(bank_id)
+        auth._unauthorized(bank_id, grant.value)
+    if grant.bank_id != bank_id:
+        _bank_or_404(bank_id)
+        auth._unauthorized(bank_id, f"The access token was not issued by {bank_id}.")
+    if grant.consent_id is not None:
+        abort(403, message="Webhook subscriptions belong to the client, not to a customer: use "
+                           "a client-credentials token (`grant_type=client_credentials`).")
+    return grant
+
+
+def _bank_or_404(bank_id: str) -> None:
+    if not auth._bank_exists(bank_id):
+        abort(404, message=f"There is no bank {bank_id!r}.")
+
+
+def requires_client(view):
+    """Decorate a view: authorize the client and pass its grant after ``self``."""
+    document = Blueprint.doc(security=[{auth.SECURITY_SCHEME: []}],
+                             responses={401: auth.INVALID_TOKEN, 403: "FORBIDDEN"})
+
+    @wraps(view)
+    def wrapper(self, *args, bank_id: str, **kwargs):
+        return view(self, client_grant(bank_id), *args, **kwargs)
+
+    return document(wrapper)
+
+
+@blp.route("/webhooks")
+class Subscriptions(MethodView):
+    @requires_client
+    @blp.response(200, SubscriptionListSchema)
+    def get(self, grant: Grant):
+        """List the client's subscriptions (without their secrets)."""
+        return {"data": webhooks.subscriptions(grant.bank_id, grant.client_id),
+                "next_cursor": None}
+
+    @requires_client
+    @idempotent
+    @blp.arguments(SubscriptionCreateSchema)
+    @blp.response(201, SubscriptionCreatedSchema)
+    def post(self, grant: Grant, body: dict):
+        """Subscribe a URL to event types.
+
+        The answer shows the signing secret, once.
+        """
+        try:
+            subscription = webhooks.subscribe(grant.bank_id, grant.client_id, body["url"],
+                                              body["events"])
+        except webhooks.SubscriptionError as error:
+            abort(422, message=str(error), errors={"json": {error.field: [str(error)]}})
+        return subscription
+
+
+@blp.route("/webhooks/<subscription_id>")
+class Subscription(MethodView):
+    @requires_client
+    @blp.response(204)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def delete(self, grant: Grant, subscription_id: str):
+        """Delete a subscription; its undelivered events are cancelled."""
+        if not webhooks.unsubscribe(grant.bank_id, grant.client_id, subscription_id):
+            abort(404, message=f"The client has no subscription {subscription_id!r}.")
+        db.session.commit()

@@ -1,0 +1,63 @@
+"""Recomputing an account after rows were added or removed anywhere in its history.
+
+``sandbox.services.world.post_due`` posts rows at the end of an account's history; QA can also
+add posted rows in the past, which shifts the running balance of every later row. This walks
+the account's posted rows in posting order ``(posts_at, id)`` from the first one affected,
+then sets ``current_balance`` and ``pending_total``.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from sandbox import clock
+from sandbox.extensions import db
+from sandbox.models import Account, Transaction, TransactionJson
+from sandbox.services.representation import LIABILITIES, balances_dict
+
+
+def rebalance(account: Account, since: datetime | None = None) -> int:
+    """Recompute running balances of ``account``'s posted rows from ``since`` (None: from
+    the opening balance), and its balances. Answers how many rows changed."""
+    sign = -1 if account.type in LIABILITIES else 1
+    balance = Decimal(account.opening_balance)
+    posted = sa.and_(Transaction.account_id == account.id, Transaction.status == "posted")
+    if since is not None:
+        before = db.session.execute(
+            sa.select(Transaction.running_balance).where(posted, Transaction.posts_at < since)
+            .order_by(Transaction.posts_at.desc(), Transaction.id.desc()).limit(1)).first()
+        if before is not None and before.running_balance is not None:
+            balance = before.running_balance
+        else:
+            since = None
+    query = sa.select(Transaction.id, Transaction.amount, Transaction.running_balance) \
+        .where(posted).order_by(Transaction.posts_at, Transaction.id)
+    if since is not None:
+        query = query.where(Transaction.posts_at >= since)
+    changed = []
+    for row in db.session.execute(query):
+        balance += sign * row.amount
+        if row.running_balance != balance:
+            changed.append({"row_id": row.id, "running_balance": balance})
+    if changed:
+        table = Transaction.__table__
+        db.session.connection().execute(
+            sa.update(table).where(table.c.id == sa.bindparam("row_id"))
+            .values(running_balance=sa.bindparam("running_balance")), changed)
+        ids = [row["row_id"] for row in changed]
+        for start in range(0, len(ids), 500):
+            db.session.execute(sa.delete(TransactionJson).where(
+                TransactionJson.transaction_id.in_(ids[start:start + 500])))
+    pending = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Transaction.amount), 0))
+        .where(Transaction.account_id == account.id, Transaction.status == "pending"))
+    account.current_balance = balance
+    account.pending_total = Decimal(pending).quantize(Decimal("0.01"))
+    return len(changed)
+
+
+def balances(account: Account) -> dict:
+    """The account's balances as the data API shows them now."""
+    return balances_dict(account, clock.now())
