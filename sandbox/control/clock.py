@@ -1,0 +1,82 @@
+"""``/sandbox/clock``: read and move the sandbox clock."""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import request
+from flask.views import MethodView
+from flask_smorest import abort
+
+from sandbox.control.fields import Instant
+from sandbox.control.guard import AdminBlueprint
+from sandbox.services import clockctl
+
+blp = AdminBlueprint("sandbox-clock", __name__, description="The sandbox clock (QA control plane).")
+
+
+class ClockSchema(ma.Schema):
+    """The sandbox clock."""
+
+    now = Instant(metadata={"description": "The sandbox's current instant (UTC).",
+                            "example": "2026-03-01T12:00:00Z"})
+    frozen = ma.fields.Boolean(metadata={"description": "True when the clock stands still; "
+                                                       "false when it runs with the wall clock."})
+
+
+class ClockMoveSchema(ma.Schema):
+    """How to move the clock: `advance` or `set` (forward only), and/or `freeze`."""
+
+    advance = ma.fields.String(metadata={
+        "description": "ISO 8601 duration to move forward by: `P3D`, `PT2H`, `P1DT12H`, `P2W`, "
+                       "`P1M` (calendar month).", "example": "P3D"})
+    set = Instant(metadata={"description": "Instant to move the clock to; not in its past.",
+                            "example": "2026-07-01T09:00:00Z"})
+    freeze = ma.fields.Boolean(metadata={
+        "description": "Stop (true) or restart (false) the clock at the resulting instant; "
+                       "unchanged when absent."})
+
+    @ma.validates("advance")
+    def _valid_duration(self, value: str, **_kwargs) -> None:
+        try:
+            clockctl.parse_duration(value)
+        except ValueError as error:
+            raise ma.ValidationError(str(error)) from None
+
+    @ma.validates_schema
+    def _one_move(self, data: dict, **_kwargs) -> None:
+        if "advance" in data and "set" in data:
+            raise ma.ValidationError("Give either `advance` or `set`, not both.", "set")
+        if not data:
+            raise ma.ValidationError("Give `advance`, `set` or `freeze`.")
+
+
+@blp.route("/clock")
+class Clock(MethodView):
+    @blp.admin
+    @blp.response(200, ClockSchema)
+    def get(self):
+        """Read the sandbox clock."""
+        return clockctl.state()
+
+    @blp.admin
+    @blp.arguments(ClockMoveSchema, example={"advance": "P3D"})
+    @blp.response(200, ClockSchema)
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, move):
+        """Move the clock forward (or freeze/unfreeze it).
+
+        The days in between are generated exactly as seeding at the later date would have,
+        pending transactions post, shipments move along, and consents and tokens whose time
+        has come expire. Moving backwards is refused with 409.
+        """
+        try:
+            return clockctl.move(advance=move.get("advance"), to=move.get("set"),
+                                 freeze=move.get("freeze"))
+        except clockctl.ClockError as error:
+            abort(409, message=str(error))
+
+
+def keep_world_up() -> None:
+    """``before_request`` hook: a bank's requests first let a running clock's world catch up
+    (at most once a minute per process)."""
+    if request.path.startswith("/banks/"):
+        clockctl.keep_up()

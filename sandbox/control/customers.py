@@ -1,0 +1,110 @@
+"""``/sandbox/banks/{bank_id}/customers`` and ``.../accounts/{account_id}/transactions``:
+custom customers and injected transactions."""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_smorest import abort
+
+from sandbox.control.guard import AdminBlueprint
+from sandbox.services import scenarios
+from sandbox.services.scenario_schema import CustomerSpecSchema, TransactionDocSchema
+
+blp = AdminBlueprint("sandbox-customers", __name__,
+                     description="Custom customers and injected transactions (QA control plane).")
+
+
+class NewCustomerSchema(CustomerSpecSchema):
+    """A customer from a partial spec: a username is made up when absent; without
+    `accounts` the customer gets generated accounts and history of `profile` (default
+    `regular`)."""
+
+
+class CreatedAccountSchema(ma.Schema):
+    """An account of the customer."""
+
+    id = ma.fields.String(metadata={"description": "Account id."})
+    type = ma.fields.String(metadata={"description": "Account type."})
+    name = ma.fields.String(metadata={"description": "Product name."})
+    mask = ma.fields.String(metadata={"description": "Last four digits."})
+
+
+class MintedTokenSchema(ma.Schema):
+    """Tokens of a consent the document asked for."""
+
+    access_token = ma.fields.String(metadata={"description": "Bearer token."})
+    refresh_token = ma.fields.String(allow_none=True, metadata={"description": "Refresh token."})
+    expires_in = ma.fields.Integer(metadata={"description": "Access token lifetime, seconds."})
+    scope = ma.fields.String(metadata={"description": "Granted scopes."})
+    consent_id = ma.fields.String(metadata={"description": "The consent."})
+    token_type = ma.fields.String(metadata={"description": "`Bearer`."})
+
+
+class CreatedCustomerSchema(ma.Schema):
+    """A customer the control plane created or updated, with what a test needs to use it."""
+
+    bank_id = ma.fields.String(metadata={"description": "The bank."})
+    username = ma.fields.String(metadata={"description": "Login name."})
+    password = ma.fields.String(allow_none=True, metadata={
+        "description": "Password (null when an existing customer's was left unchanged)."})
+    customer_id = ma.fields.String(metadata={"description": "Customer id."})
+    accounts = ma.fields.List(ma.fields.Nested(CreatedAccountSchema),
+                              metadata={"description": "The customer's accounts."})
+    tokens = ma.fields.List(ma.fields.Nested(MintedTokenSchema), metadata={
+        "description": "Tokens of the consents the spec asked for, in order."})
+
+
+class InjectSchema(ma.Schema):
+    """Transactions to add to the account."""
+
+    transactions = ma.fields.List(ma.fields.Nested(TransactionDocSchema), required=True,
+                                  validate=ma.validate.Length(min=1, max=50_000),
+                                  metadata={"description": "Transactions (only `amount` "
+                                                           "required), pending or posted."})
+
+
+class InjectedSchema(ma.Schema):
+    """The account after the injection."""
+
+    account_id = ma.fields.String(metadata={"description": "The account."})
+    transaction_ids = ma.fields.List(
+        ma.fields.String(metadata={"description": "A transaction id."}),
+        metadata={"description": "Ids of the transactions, in the order given."})
+    balances = ma.fields.Dict(metadata={"description": "The account's balances now (as "
+                                                       "`GET .../balances` answers them)."})
+
+
+@blp.route("/banks/<bank_id>/customers")
+class Customers(MethodView):
+    @blp.admin
+    @blp.arguments(NewCustomerSchema, example={
+        "username": "qa_alice", "accounts": [{"type": "checking",
+                                              "balances": {"current": "-120.00"}}]})
+    @blp.response(201, CreatedCustomerSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def post(self, spec, bank_id):
+        """Create (or update) a customer from a partial spec; answers credentials and ids."""
+        try:
+            return scenarios.create_customer(bank_id, spec)
+        except LookupError as error:
+            abort(404, message=str(error))
+        except scenarios.ScenarioInvalid as error:
+            abort(422, message="The customer spec is invalid.", errors={"json": error.messages})
+
+
+@blp.route("/banks/<bank_id>/accounts/<account_id>/transactions")
+class Transactions(MethodView):
+    @blp.admin
+    @blp.arguments(InjectSchema, example={"transactions": [
+        {"amount": "-42.17", "description": "CORNER CAFE", "status": "pending"},
+        {"amount": "2500.00", "description": "PAYROLL", "authorized_at": "now-P1D"}]})
+    @blp.response(201, InjectedSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def post(self, body, bank_id, account_id):
+        """Inject transactions, pending or posted; balances and running balances follow."""
+        try:
+            return scenarios.add_transactions(bank_id, account_id, body["transactions"])
+        except LookupError as error:
+            abort(404, message=str(error))
+        except scenarios.ScenarioInvalid as error:
+            abort(422, message="A transaction is invalid.", errors={"json": error.messages})

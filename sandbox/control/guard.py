@@ -1,0 +1,94 @@
+"""The control plane's guard: the ``X-Sandbox-Admin-Key`` header (DESIGN.md §2).
+
+The key must equal ``SANDBOX_ADMIN_KEY``. The documented development default
+(``sandbox-admin``) is accepted only while the server listens on loopback; once another key
+is configured, only that key opens the control plane.
+"""
+from __future__ import annotations
+
+import hmac
+import ipaddress
+
+from flask import current_app, request
+from flask_smorest import Blueprint, abort
+
+from sandbox.config import DEFAULT_ADMIN_KEY
+
+HEADER = "X-Sandbox-Admin-Key"
+SCHEME = "SandboxAdminKey"
+SECURITY_SCHEME = {
+    "type": "apiKey",
+    "in": "header",
+    "name": HEADER,
+    "description": "The control-plane key (`SANDBOX_ADMIN_KEY`). The development default "
+                   f"`{DEFAULT_ADMIN_KEY}` is accepted only while the server listens on "
+                   "loopback.",
+}
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """True for ``localhost``, 127.0.0.0/8 and ::1 (with or without port or brackets)."""
+    if not host:
+        return False
+    name = host.strip()
+    if name.startswith("["):
+        name = name[1:name.find("]")] if "]" in name else name[1:]
+    elif name.count(":") == 1:
+        name = name.split(":", 1)[0]
+    if name.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def listens_on_loopback() -> bool:
+    """True when this request arrived on a loopback interface.
+
+    Under gunicorn and Werkzeug's server ``SERVER_NAME`` is the address the server is bound
+    to (not the client's Host header); the test client reports ``localhost``.
+    """
+    server_name = current_app.config.get("SERVER_NAME") or request.environ.get("SERVER_NAME")
+    return is_loopback_host(server_name)
+
+
+def key_is_valid(given: str | None) -> bool:
+    """Whether ``given`` opens the control plane for this request."""
+    if not given:
+        return False
+    configured = current_app.config.get("SANDBOX_ADMIN_KEY") or DEFAULT_ADMIN_KEY
+    if configured == DEFAULT_ADMIN_KEY and not listens_on_loopback():
+        return False
+    return hmac.compare_digest(given.encode(), configured.encode())
+
+
+def require_admin_key() -> None:
+    """``before_request`` hook: 401 problem+json unless the admin key is valid."""
+    given = request.headers.get(HEADER)
+    if key_is_valid(given):
+        return
+    if given:
+        detail = f"The {HEADER} header does not match the configured admin key."
+    else:
+        detail = f"The control plane needs the {HEADER} header."
+    configured = current_app.config.get("SANDBOX_ADMIN_KEY") or DEFAULT_ADMIN_KEY
+    if configured == DEFAULT_ADMIN_KEY and not listens_on_loopback():
+        detail += (" The development default key works only on loopback: set "
+                   "SANDBOX_ADMIN_KEY to use the control plane on this interface.")
+    abort(401, message=detail, headers={"WWW-Authenticate": f'ApiKey header="{HEADER}"'})
+
+
+class AdminBlueprint(Blueprint):
+    """A control-plane blueprint: every request must carry the admin key, and every
+    operation decorated with :meth:`admin` documents that requirement."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("url_prefix", "/sandbox")
+        super().__init__(*args, **kwargs)
+        self.before_request(require_admin_key)
+
+    def admin(self, func):
+        """Document the admin-key security scheme and its 401 answer on an operation."""
+        func = self.alt_response(401, response="UNAUTHORIZED")(func)
+        return self.doc(security=[{SCHEME: []}])(func)

@@ -1,0 +1,50 @@
+"""Error users (``user_error_<code>``): test logins that fail in documented ways.
+
+Their definitions live in ``fixtures/error_users.yaml``; the fault hook looks them up by
+username, and seeding creates them at every bank.
+"""
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+import marshmallow as ma
+import yaml
+
+from sandbox.faults.spec import FaultSyntaxError, parse
+
+
+class ErrorUserSchema(ma.Schema):
+    """One error user of ``fixtures/error_users.yaml``."""
+
+    username = ma.fields.String(
+        required=True, validate=ma.validate.Regexp(r"^user_error_[a-z0-9_]+$"),
+        metadata={"description": "Login name, `user_error_<code>`."})
+    stage = ma.fields.String(
+        required=True, validate=ma.validate.OneOf(["login", "data"]),
+        metadata={"description": "`login`: the login form fails; `data`: every data call "
+                                 "made with the user's tokens fails."})
+    fault = ma.fields.String(
+        required=True, metadata={"description": "What happens, in the X-Sandbox-Fault syntax."})
+    description = ma.fields.String(
+        required=True, metadata={"description": "The documented behaviour, in plain words."})
+
+    @ma.validates("fault")
+    def _valid_fault(self, value: str, **_kwargs) -> None:
+        try:
+            parse(value, timeout_cap=3600)
+        except FaultSyntaxError as error:
+            raise ma.ValidationError(str(error)) from None
+
+
+@functools.cache
+def load() -> tuple[dict, ...]:
+    """The validated error users, in file order."""
+    text = (resources.files("sandbox") / "fixtures" / "error_users.yaml").read_text("utf-8")
+    return tuple(ErrorUserSchema(many=True).load(yaml.safe_load(text)))
+
+
+@functools.cache
+def by_username() -> dict[str, dict]:
+    """The error users keyed by username."""
+    return {user["username"]: user for user in load()}

@@ -1,0 +1,112 @@
+"""The fault syntax shared by the ``X-Sandbox-Fault`` header, persistent rules and error users.
+
+A fault is one or more parts joined by ``,``; a part is a name with an optional ``=value``
+and optional ``;key=value`` parameters::
+
+    status=503                      answer 503
+    status=429;retry_after=30       answer 429 with Retry-After: 30
+    latency=750ms                   answer normally, 750 ms late
+    timeout  /  timeout=5s          hold the request (default: the cap), then 504
+    drop                            close the connection without an answer
+    latency=2s,status=503           combined
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Statuses answered with a ``Retry-After`` header when the fault names none.
+RETRY_STATUSES = (429, 503)
+DEFAULT_RETRY_AFTER = 30
+_DURATION = re.compile(r"^(?P<number>\d+(?:\.\d+)?)(?P<unit>ms|s)?$")
+
+
+class FaultSyntaxError(ValueError):
+    """The fault text does not follow the documented syntax."""
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What to do to one request. Durations are seconds; ``timeout`` None means no hold."""
+
+    status: int | None = None
+    retry_after: int | None = None
+    latency: float = 0.0
+    timeout: float | None = None
+    drop: bool = False
+
+    def merge(self, other: Fault) -> Fault:
+        """Combine two faults: latencies add up, the other's status and hold win when set."""
+        return Fault(
+            status=other.status or self.status,
+            retry_after=other.retry_after if other.status else self.retry_after,
+            latency=self.latency + other.latency,
+            timeout=other.timeout if other.timeout is not None else self.timeout,
+            drop=self.drop or other.drop,
+        )
+
+    @property
+    def fails(self) -> bool:
+        """True when the request does not reach the real handler."""
+        return self.drop or self.status is not None or self.timeout is not None
+
+
+def parse_duration(text: str) -> float:
+    """``750ms``, ``2s``, ``1.5s`` or a bare number of milliseconds, in seconds."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise FaultSyntaxError(f"{text!r} is not a duration such as 750ms or 2s")
+    number = float(match["number"])
+    return number if match["unit"] == "s" else number / 1000
+
+
+def parse(text: str, *, timeout_cap: float) -> Fault:
+    """Parse a fault; ``timeout_cap`` bounds every hold and latency (seconds)."""
+    fault = Fault()
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not parts:
+        raise FaultSyntaxError("empty fault: use e.g. status=503, latency=750ms, timeout or drop")
+    for part in parts:
+        fault = fault.merge(_parse_part(part, timeout_cap))
+    return fault
+
+
+def _parse_part(part: str, cap: float) -> Fault:
+    head, *params = [piece.strip() for piece in part.split(";")]
+    name, _, value = (piece.strip() for piece in head.partition("="))
+    options = {}
+    for param in params:
+        key, sep, param_value = (piece.strip() for piece in param.partition("="))
+        if not sep or not param_value:
+            raise FaultSyntaxError(f"parameter {param!r} of {part!r} needs a value")
+        options[key] = param_value
+    if name == "status":
+        return _status(value, options, part)
+    if options:
+        raise FaultSyntaxError(f"{name!r} takes no parameters: {part!r}")
+    if name == "latency":
+        if not value:
+            raise FaultSyntaxError("latency needs a duration, e.g. latency=750ms")
+        return Fault(latency=min(parse_duration(value), cap))
+    if name == "timeout":
+        return Fault(timeout=min(parse_duration(value), cap) if value else cap)
+    if name == "drop":
+        if value:
+            raise FaultSyntaxError("drop takes no value")
+        return Fault(drop=True)
+    raise FaultSyntaxError(f"unknown fault {name!r}: use status, latency, timeout or drop")
+
+
+def _status(value: str, options: dict, part: str) -> Fault:
+    if not value.isdigit() or not 400 <= int(value) <= 599:
+        raise FaultSyntaxError(f"status must be an HTTP error status 400-599: {part!r}")
+    unknown = set(options) - {"retry_after"}
+    if unknown:
+        raise FaultSyntaxError(f"unknown parameter {sorted(unknown)[0]!r} in {part!r}")
+    status = int(value)
+    retry_after = options.get("retry_after")
+    if retry_after is not None and not retry_after.isdigit():
+        raise FaultSyntaxError(f"retry_after must be whole seconds: {part!r}")
+    if retry_after is None and status in RETRY_STATUSES:
+        return Fault(status=status, retry_after=DEFAULT_RETRY_AFTER)
+    return Fault(status=status, retry_after=int(retry_after) if retry_after else None)
