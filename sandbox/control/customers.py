@@ -6,6 +6,7 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import abort
 
+from sandbox.control.fields import Instant
 from sandbox.control.guard import AdminBlueprint
 from sandbox.services import scenarios
 from sandbox.services.scenario_schema import CustomerSpecSchema, TransactionDocSchema
@@ -63,13 +64,32 @@ class InjectSchema(ma.Schema):
                                                            "required), pending or posted."})
 
 
+class DeclinedSchema(ma.Schema):
+    """A card purchase the locked card declined: recorded, but no transaction and no money
+    moved."""
+
+    index = ma.fields.Integer(metadata={"description": "Position of the purchase in the "
+                                                       "request's `transactions`."})
+    id = ma.fields.String(metadata={"description": "Id of the declined authorization."})
+    amount = ma.fields.String(metadata={"description": "The amount attempted, signed from the "
+                                                       "holder's side.", "example": "-42.17"})
+    currency = ma.fields.String(metadata={"description": "Currency."})
+    description = ma.fields.String(metadata={"description": "Statement text of the attempt."})
+    attempted_at = Instant(metadata={"description": "When the purchase was attempted."})
+    reason = ma.fields.String(metadata={"description": "Why it was declined: `card_locked`."})
+
+
 class InjectedSchema(ma.Schema):
     """The account after the injection."""
 
     account_id = ma.fields.String(metadata={"description": "The account."})
     transaction_ids = ma.fields.List(
         ma.fields.String(metadata={"description": "A transaction id."}),
-        metadata={"description": "Ids of the transactions, in the order given."})
+        metadata={"description": "Ids of the transactions added, in the order given (declined "
+                                 "purchases have none)."})
+    declined = ma.fields.List(ma.fields.Nested(DeclinedSchema), metadata={
+        "description": "Card purchases (in store or online, negative amount) declined because "
+                       "the account's card is locked; empty otherwise."})
     balances = ma.fields.Dict(metadata={"description": "The account's balances now (as "
                                                        "`GET .../balances` answers them)."})
 
@@ -101,7 +121,12 @@ class Transactions(MethodView):
     @blp.response(201, InjectedSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def post(self, body, bank_id, account_id):
-        """Inject transactions, pending or posted; balances and running balances follow."""
+        """Inject transactions, pending or posted; balances and running balances follow.
+
+        Raises `transaction.created` (and `transaction.posted` for posted rows) and
+        `balance.low` webhooks. When the account's card is locked, card purchases are
+        declined: they are listed in `declined` and no transaction is added for them.
+        """
         try:
             return scenarios.add_transactions(bank_id, account_id, body["transactions"])
         except LookupError as error:

@@ -123,7 +123,10 @@ def keep_up() -> None:
         Account.generated_through.is_not(None)))
     due = db.session.scalar(sa.select(Transaction.id).where(
         Transaction.status == "pending", Transaction.posts_at <= now).limit(1))
-    if (behind is not None and behind < midnight) or due is not None:
-        from sandbox.services.world import catch_up
+    from sandbox.services.world import catch_up, post_due
 
+    if behind is not None and behind < midnight:
         catch_up(now)
+    elif due is not None:
+        post_due(now)
+        db.session.commit()

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from sandbox.extensions import db
 from sandbox.models import Bank, Consent, Customer
+from sandbox.services import webhooks
 
 AWAITING = "awaiting_authorization"
 
@@ -80,8 +81,17 @@ def reject(consent: Consent, customer: Customer) -> None:
 
 
 def revoke(consent: Consent, now: datetime) -> None:
-    """Revoke the consent, which makes every token under it inactive at once; revoking twice
-    changes nothing. The caller commits."""
-    if consent.status in (AWAITING, "authorized") and consent.effective_status(now) != "expired":
-        consent.status = "revoked"
-        consent.revoked_at = now
+    """Revoke the consent, which makes every token under it inactive at once, and raise
+    ``consent.revoked`` in the same transaction; revoking twice changes nothing. The caller
+    commits."""
+    if consent.status not in (AWAITING, "authorized") or consent.effective_status(now) == "expired":
+        return
+    # A conditional UPDATE, so that of two concurrent revocations exactly one wins and
+    # announces; the other finds nothing left to revoke.
+    claimed = db.session.execute(
+        sa.update(Consent).where(Consent.id == consent.id, Consent.status == consent.status)
+        .values(status="revoked", revoked_at=now)
+        .execution_options(synchronize_session=False))
+    db.session.refresh(consent)
+    if claimed.rowcount:
+        webhooks.announce_consent(consent, "revoked")

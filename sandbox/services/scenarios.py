@@ -31,11 +31,12 @@ from sandbox.models import (
     Account, Bank, Customer, Merchant, OAuthClient, Receipt, Shipment, Transaction,
     TransactionJson, WorldState,
 )
-from sandbox.services import ledger
+from sandbox.services import ledger, manage, webhooks
+from sandbox.services.representation import money
 from sandbox.services.scenario_schema import ScenarioSchema
 from sandbox.synth import keys
 from sandbox.synth.context import history_start, make_world
-from sandbox.synth.generate import customer_rows
+from sandbox.synth.generate import CARD_CHANNELS, customer_rows
 from sandbox.synth.people import LIABILITIES, plan_customer
 from sandbox.synth.store import BulkWriter
 
@@ -143,24 +144,39 @@ def create_customer(bank_id: str, spec: dict) -> dict:
 
 def add_transactions(bank_id: str, account_id: str, transactions: list[dict]) -> dict:
     """Inject transactions (``TransactionDocSchema`` dicts) into an account; balances and
-    running balances follow. Answers the account's new balances and the transaction ids.
-    Raises ``LookupError`` when the bank has no such account."""
+    running balances follow, and ``transaction.created`` (``transaction.posted`` for posted
+    rows) and ``balance.low`` are raised. On an account whose card is locked, card purchases
+    are declined instead of added. Answers the account's new balances, the transaction ids
+    and the declined purchases. Raises ``LookupError`` when the bank has no such account."""
     account = db.session.get(Account, account_id)
     if account is None or account.bank_id != bank_id:
         raise LookupError(f"{bank_id} has no account {account_id!r}")
-    _, ids = _apply(lambda loader: loader.transactions(account, transactions, "transactions"))
+    decline = manage.declines_purchases(account)
+
+    def announce(loader: _Loader, ids: list[str]) -> None:
+        webhooks.notify_transactions("transaction.created", ids)
+        webhooks.notify_transactions("transaction.posted", loader.posted)
+        webhooks.refresh_low_balances([account.id])
+
+    loader, ids = _apply(lambda loader: loader.transactions(account, transactions,
+                                                            "transactions", decline=decline),
+                         announce)
     db.session.refresh(account)
-    return {"account_id": account.id, "transaction_ids": ids,
+    return {"account_id": account.id, "transaction_ids": ids, "declined": loader.declined,
             "balances": ledger.balances(account)}
 
 
-def _apply(work: Callable[[_Loader], Any]) -> tuple[_Loader, Any]:
-    """Run ``work(loader)`` in one transaction: commit when it validated, roll back and
-    re-raise otherwise; then mint the documented consents. Answers ``(loader, result)``."""
+def _apply(work: Callable[[_Loader], Any],
+           then: Callable[[_Loader, Any], None] | None = None) -> tuple[_Loader, Any]:
+    """Run ``work(loader)`` in one transaction (then ``then(loader, result)``, once balances
+    are up to date): commit when it validated, roll back and re-raise otherwise; then mint
+    the documented consents. Answers ``(loader, result)``."""
     loader = _Loader()
     try:
         value = work(loader)
         loader.finish()
+        if then is not None:
+            then(loader, value)
     except BaseException:
         db.session.rollback()
         raise
@@ -205,6 +221,9 @@ class _Loader:
         self.seed = self.state.seed if self.state else 0
         self.hashes: dict[str, str] = {}
         self.merchants = {m.id: m for m in db.session.scalars(sa.select(Merchant))}
+        #: Ids of the rows added as posted; purchases declined instead of added.
+        self.posted: list[str] = []
+        self.declined: list[dict] = []
 
     def error(self, path: str, message: str) -> None:
         self.errors[path or "(body)"].append(message)
@@ -468,9 +487,11 @@ class _Loader:
 
     # -- transactions ---------------------------------------------------------------------
 
-    def transactions(self, account: Account, docs: list[dict], path: str) -> list[str]:
-        """Add or replace ``docs`` in ``account``; answers their ids."""
-        rows, receipts, shipments, ids = [], [], [], []
+    def transactions(self, account: Account, docs: list[dict], path: str, *,
+                     decline: bool = False) -> list[str]:
+        """Add or replace ``docs`` in ``account``; answers their ids. With ``decline``, card
+        purchases are recorded as declined (``self.declined``) instead."""
+        rows, receipts, shipments, ids, positions = [], [], [], [], []
         customer = db.session.get(Customer, account.customer_id)
         for index, doc in enumerate(docs):
             where = f"{path}[{index}]"
@@ -479,6 +500,7 @@ class _Loader:
                 continue
             row, receipt, parcels = built
             rows.append(row)
+            positions.append(index)
             ids.append(row["id"])
             if receipt:
                 receipts.append(receipt)
@@ -486,6 +508,12 @@ class _Loader:
         self._check_owners(account, rows, path)
         if not rows or self.errors:
             return ids
+        if decline:
+            rows, receipts, shipments = self._decline(account, rows, positions, receipts,
+                                                      shipments)
+            ids = [row["id"] for row in rows]
+            if not rows:
+                return ids
         replaced = [row["id"] for row in rows]
         db.session.execute(sa.delete(TransactionJson).where(
             TransactionJson.transaction_id.in_(replaced)))
@@ -498,10 +526,34 @@ class _Loader:
             if batch:
                 connection.execute(sa.insert(model.__table__), batch)
         self.touch(account.id, min(row["posts_at"] for row in rows))
+        self.posted.extend(row["id"] for row in rows if row["status"] == "posted")
         self.counts["transactions"] += len(rows)
         self.counts["receipts"] += len(receipts)
         self.counts["shipments"] += len(shipments)
         return ids
+
+    def _decline(self, account: Account, rows: list[dict], positions: list[int],
+                 receipts: list[dict], shipments: list[dict]) -> tuple[list, list, list]:
+        """Record the card purchases among ``rows`` as declined; answers the rows, receipts
+        and parcels that remain."""
+        kept, gone = [], set()
+        for row, position in zip(rows, positions):
+            if row["channel"] not in CARD_CHANNELS or row["amount"] >= 0:
+                kept.append(row)
+                continue
+            declined = manage.decline(
+                account, amount=row["amount"], description=row["description"],
+                channel=row["channel"], attempted_at=row["authorized_at"],
+                merchant_id=row["merchant_id"])
+            self.declined.append({"index": position, "id": declined.id,
+                                  "amount": money(row["amount"]), "currency": declined.currency,
+                                  "description": declined.description,
+                                  "attempted_at": declined.attempted_at,
+                                  "reason": declined.reason})
+            if row["receipt_id"]:
+                gone.add(row["receipt_id"])
+        return (kept, [r for r in receipts if r["id"] not in gone],
+                [s for s in shipments if s["receipt_id"] not in gone])
 
     def _check_owners(self, account: Account, rows: list[dict], path: str) -> None:
         """Record an error for every row whose id is another account's transaction."""

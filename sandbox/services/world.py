@@ -1,12 +1,17 @@
 """Keeping the world alive as the sandbox clock moves: ``catch_up`` generates what happened
 since each account's ``generated_through`` and posts pending rows whose time has come, so a
-world caught up to a later instant equals one seeded then (within the seeding month)."""
+world caught up to a later instant equals one seeded then (within the seeding month).
+
+The events of what changed (``transaction.created``, ``transaction.posted``, ``balance.low``)
+are written to the webhook outbox in the same database transaction; a locked card's new
+purchases become declined authorisations instead of transactions.
+"""
 from __future__ import annotations
 
 import re
 import time
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -14,63 +19,88 @@ import sqlalchemy as sa
 from sandbox import catalog
 from sandbox.extensions import db
 from sandbox.models import Account, Bank, Customer, Transaction, WorldState
+from sandbox.services import manage, webhooks
 from sandbox.synth.context import make_world
-from sandbox.synth.generate import TRANSACTION_COLUMNS, rows_since
+from sandbox.synth.generate import (
+    TRANSACTION_COLUMNS, drop_card_purchases, rows_since, to_money,
+)
 from sandbox.synth.store import BulkWriter
 
 GENERATED = re.compile(r"^customer_\d{5}$")
 LIABILITIES = ("credit_card", "loan", "mortgage")
 ACCOUNTS = Account.__table__
 TRANSACTIONS = Transaction.__table__
-ACCOUNT_ID = TRANSACTION_COLUMNS.index("account_id")
+(ID, ACCOUNT_ID, AMOUNT, AUTHORIZED_AT, DESCRIPTION, CHANNEL, MERCHANT_ID) = (
+    TRANSACTION_COLUMNS.index(name) for name in (
+        "id", "account_id", "amount", "authorized_at", "description", "channel", "merchant_id"))
 
 
 def catch_up(now: datetime) -> dict:
     """Bring the world up to ``now``: new activity for every generated customer (persona or
     ``customer_NNNNN`` whose accounts have a ``generated_through``), then post pending rows
-    due by ``now`` (running balances in posting order, balances updated). Commits.
-    Returns counts and ``seconds``."""
+    due by ``now`` (running balances in posting order, balances updated), and raise their
+    events. Commits. Returns counts and ``seconds``."""
     started = time.perf_counter()
     # The first statement writes, so concurrent catch-ups take turns (SQLite write lock,
     # PostgreSQL row lock) and each sees what the previous one committed.
     locked = db.session.execute(
         sa.update(WorldState).where(WorldState.id == 1)
         .values(history_start=WorldState.history_start))
-    counts = {"customers": 0, "transactions": 0, "receipts": 0, "shipments": 0, "posted": 0}
+    counts = {"customers": 0, "transactions": 0, "receipts": 0, "shipments": 0, "posted": 0,
+              "declined": 0}
     if locked.rowcount:
         state = db.session.get(WorldState, 1)
-        touched = _generate(state, now, counts)
+        created, touched = _generate(state, now, counts)
         posted, accounts = _post(now)
-        counts["posted"] = posted
+        counts["posted"] = len(posted)
         _refresh_pending(touched | accounts)
+        _announce(created, posted, touched | accounts)
     db.session.commit()
     return {**counts, "seconds": round(time.perf_counter() - started, 2)}
 
 
 def post_due(now: datetime) -> int:
     """Post the pending rows due by ``now`` (no new activity: cheap, for a clock that moved
-    within the day). Running balances in posting order, balances and pending totals updated.
-    The caller commits. Returns how many rows posted."""
+    within the day). Running balances in posting order, balances and pending totals updated,
+    ``transaction.posted`` and ``balance.low`` raised. The caller commits. Returns how many
+    rows posted."""
     posted, accounts = _post(now)
     _refresh_pending(accounts)
-    return posted
+    _announce([], posted, accounts)
+    return len(posted)
 
 
-def _generate(state: WorldState, now: datetime, counts: dict) -> set[str]:
+def _announce(created: list[str], posted: list[str], accounts: set[str]) -> None:
+    """Raise the events of a catch-up in its transaction. Rows and balances were written
+    with Core statements: ORM objects loaded before are expired so events read the new
+    values."""
+    db.session.flush()
+    db.session.expire_all()
+    webhooks.notify_transactions("transaction.created", created)
+    webhooks.notify_transactions("transaction.posted", posted)
+    webhooks.refresh_low_balances(accounts)
+
+
+def _generate(state: WorldState, now: datetime, counts: dict) -> tuple[list[str], set[str]]:
     """Insert what each generated customer did after its accounts' ``generated_through``.
-    New rows go in pending (``_post`` then posts those already due). Returns the
+    New rows go in pending (``_post`` then posts those already due); card purchases on
+    accounts whose card is locked are declined instead. Returns the ids inserted and the
     accounts that got rows."""
     behind = dict(db.session.execute(
         sa.select(Account.customer_id, sa.func.min(Account.generated_through))
         .where(Account.generated_through < now).group_by(Account.customer_id)).all())
     if not behind:
-        return set()
+        return [], set()
     personas = {persona["username"]: persona for persona in catalog.personas()}
     customers = db.session.scalars(
         sa.select(Customer).where(Customer.id.in_(behind))
         .order_by(Customer.bank_id, Customer.position)).all()
+    locked = {account.id: account for account in db.session.scalars(
+        sa.select(Account).where(Account.card_locked.is_(True)))
+        if manage.declines_purchases(account)}
     connection = db.session.connection()
     worlds = {}
+    created: list[str] = []
     touched: set[str] = set()
     terms_by_account: dict[str, dict] = {}
     with BulkWriter(connection, counts) as writer:
@@ -86,6 +116,11 @@ def _generate(state: WorldState, now: datetime, counts: dict) -> set[str]:
                                                       state.history_start, fixture)
             fresh, terms = rows_since(worlds[customer.bank_id], customer.username,
                                       customer.position, persona, behind[customer.id], now)
+            if locked:
+                for row in drop_card_purchases(fresh, locked.keys()):
+                    _decline(locked[row[ACCOUNT_ID]], row)
+                    counts["declined"] += 1
+            created.extend(row[ID] for row in fresh.transactions)
             touched.update(row[ACCOUNT_ID] for row in fresh.transactions)
             writer.add(fresh)
             terms_by_account.update(terms)
@@ -102,13 +137,22 @@ def _generate(state: WorldState, now: datetime, counts: dict) -> set[str]:
             [{"key": account_id, "new_minimum": terms["minimum_payment"],
               "new_due": terms["payment_due_on"]}
              for account_id, terms in terms_by_account.items()])
-    return touched
+    return created, touched
 
 
-def _post(now: datetime) -> tuple[int, set[str]]:
+def _decline(account: Account, row: tuple) -> None:
+    """Record a generated card purchase as declined; its id keeps the movement's suffix, so
+    it is as deterministic as the rest of the world."""
+    manage.decline(account, amount=to_money(row[AMOUNT]), description=row[DESCRIPTION],
+                   channel=row[CHANNEL], merchant_id=row[MERCHANT_ID],
+                   attempted_at=datetime.fromtimestamp(row[AUTHORIZED_AT], timezone.utc),
+                   decline_id="dcl_" + row[ID].split("_", 1)[1])
+
+
+def _post(now: datetime) -> tuple[list[str], set[str]]:
     """Post every pending row whose posting instant has come, in posting order per account
-    (``posts_at``, then id), setting running balances and account balances. Returns how many
-    rows posted and on which accounts."""
+    (``posts_at``, then id), setting running balances and account balances. Returns the ids
+    posted and their accounts."""
     connection = db.session.connection()
     due = connection.execute(
         sa.select(TRANSACTIONS.c.id, TRANSACTIONS.c.account_id, TRANSACTIONS.c.amount,
@@ -116,7 +160,7 @@ def _post(now: datetime) -> tuple[int, set[str]]:
         .where(TRANSACTIONS.c.status == "pending", TRANSACTIONS.c.posts_at <= now)
         .order_by(TRANSACTIONS.c.account_id, TRANSACTIONS.c.posts_at, TRANSACTIONS.c.id)).all()
     if not due:
-        return 0, set()
+        return [], set()
     by_account: dict[str, list] = defaultdict(list)
     for row in due:
         by_account[row.account_id].append(row)
@@ -141,7 +185,7 @@ def _post(now: datetime) -> tuple[int, set[str]]:
         ACCOUNTS.update().where(ACCOUNTS.c.id == sa.bindparam("key"))
         .values(current_balance=sa.bindparam("new_balance")),
         balances)
-    return len(updates), set(by_account)
+    return [update["key"] for update in updates], set(by_account)
 
 
 def _refresh_pending(account_ids: set[str]) -> None:

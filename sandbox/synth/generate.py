@@ -11,6 +11,7 @@ Unix seconds; :mod:`sandbox.synth.store` converts them for the database.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -45,6 +46,12 @@ ISSUED_AT = RECEIPT_COLUMNS.index("issued_at")
 STATUS = TRANSACTION_COLUMNS.index("status")
 POSTED_AT = TRANSACTION_COLUMNS.index("posted_at")
 RUNNING_BALANCE = TRANSACTION_COLUMNS.index("running_balance")
+#: Channels of card purchases (a card that is locked declines them).
+CARD_CHANNELS = frozenset({"in_store", "online"})
+_ACCOUNT_ID, _AMOUNT, _CHANNEL, _RECEIPT_ID = (
+    TRANSACTION_COLUMNS.index(name) for name in ("account_id", "amount", "channel", "receipt_id"))
+_RECEIPT_OWN_ID = RECEIPT_COLUMNS.index("id")
+_SHIPMENT_RECEIPT = SHIPMENT_COLUMNS.index("receipt_id")
 
 
 def to_money(amount: int) -> Decimal:
@@ -176,3 +183,19 @@ def rows_since(world: World, username: str, position: int, persona: dict | None,
         shipments=[s[:ORDERED_AT] for s in ledger.shipments
                    if start < s[ORDERED_AT] <= cutoff])
     return fresh, card_terms(ledger.statements, cutoff)
+
+
+def drop_card_purchases(rows: CustomerRows, account_ids: Collection[str]) -> list[tuple]:
+    """Remove the card purchases (in store or online, money out) on ``account_ids`` from
+    ``rows``, with their receipts and parcels; answers the removed transaction tuples."""
+    kept, dropped = [], []
+    for row in rows.transactions:
+        purchase = (row[_ACCOUNT_ID] in account_ids and row[_CHANNEL] in CARD_CHANNELS
+                    and row[_AMOUNT] < 0)
+        (dropped if purchase else kept).append(row)
+    if dropped:
+        receipts = {row[_RECEIPT_ID] for row in dropped if row[_RECEIPT_ID]}
+        rows.transactions = kept
+        rows.receipts = [r for r in rows.receipts if r[_RECEIPT_OWN_ID] not in receipts]
+        rows.shipments = [s for s in rows.shipments if s[_SHIPMENT_RECEIPT] not in receipts]
+    return dropped
