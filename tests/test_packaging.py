@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from livecheck import free_port, running
+from tests.livecheck import free_port, running
 from sandbox import catalog
 
 ROOT = Path(__file__).resolve().parent.parent

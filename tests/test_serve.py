@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from livecheck import free_port, running
+from tests.livecheck import free_port, running
 
 BIN = Path(sys.executable).parent
 #: A world small enough to seed in a moment: personas only, one month of history.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
-from conftest import (
+from tests.oauth.browser import (
     CALLBACK,
     DEMO_SECRET,
     ISSUER_PATH,

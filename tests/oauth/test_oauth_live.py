@@ -12,7 +12,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from authlib.oidc.core import CodeIDToken
-from conftest import BANK, CALLBACK, live_browser, query
+from tests.oauth.browser import BANK, CALLBACK, live_browser, query
 from joserfc import jwt
 from joserfc.jwk import KeySet
 

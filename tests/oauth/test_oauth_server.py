@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from authlib.oidc.core import CodeIDToken
 from authlib.oidc.discovery import OpenIDProviderMetadata
-from conftest import BANK, DEMO_SECRET, ISSUER_PATH, Pkce, authorize_url, query, redeem
+from tests.oauth.browser import BANK, DEMO_SECRET, ISSUER_PATH, Pkce, authorize_url, query, redeem
 from joserfc import jwt
 from joserfc.jwk import KeySet
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from world_checks import check_world
+from tests.synth.world_checks import check_world
 
 AS_OF = "2026-02-03"
 #: Comparisons of whole customers read one bank: the others are generated the same way.

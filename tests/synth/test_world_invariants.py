@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
-from world_checks import check_world
+from tests.synth.world_checks import check_world
 
 from sandbox import create_app
 from sandbox.extensions import db
