@@ -14,7 +14,7 @@ import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -198,11 +198,16 @@ def _forget_cache() -> None:
         g.pop("webhook_listeners", None)
 
 
-def _entitled(event_type: str, consent: Consent, account_id: str | None, now: datetime) -> bool:
+def _entitled(event_type: str, consent: Consent, account_id: str | None, now: datetime,
+              on_day: date | None = None) -> bool:
     needed = EVENT_SCOPES.get(event_type)
     if needed is None:
         return True
     if not consent.is_active(now) or not needed & consent.scopes:
+        return False
+    if on_day is not None and not (
+            (consent.transaction_from is None or consent.transaction_from <= on_day)
+            and (consent.transaction_to is None or on_day <= consent.transaction_to)):
         return False
     return account_id is None or account_id in (consent.account_ids or ())
 
@@ -219,11 +224,12 @@ def body_of(event_id: str, event_type: str, created_at: datetime, bank_id: str,
 
 def emit(event_type: str, *, bank_id: str, customer_id: str | None = None,
          account_id: str | None = None, consent_id: str | None = None, data: dict,
-         details: dict[str, dict] | None = None) -> list[str]:
+         details: dict[str, dict] | None = None, on_day: date | None = None) -> list[str]:
     """Queue ``event_type`` for every subscribed client entitled to it; returns the event ids.
 
     Entitled: a client with an active consent of ``customer_id`` at ``bank_id`` granting one
-    of the event's scopes (``EVENT_SCOPES``) and, when ``account_id`` is given, that account.
+    of the event's scopes (``EVENT_SCOPES``), when ``account_id`` is given that account, and
+    when ``on_day`` is given (a transaction's day) a transaction window that includes it.
     Consent events (``consent_id`` given) go to that consent's client only. The payload holds
     ``data`` (ids) plus, for each scope the consent grants, ``details[scope]``. Writes in the
     caller's transaction and does not commit.
@@ -242,7 +248,7 @@ def emit(event_type: str, *, bank_id: str, customer_id: str | None = None,
     now = clock.now()
     event_ids = []
     for consent in db.session.scalars(query.order_by(Consent.id)):
-        if not _entitled(event_type, consent, account_id, now):
+        if not _entitled(event_type, consent, account_id, now, on_day):
             continue
         payload = dict(data)
         for scope, extra in (details or {}).items():
@@ -273,6 +279,7 @@ def notify_transaction(event_type: str, transaction: Transaction, account: Accou
     """Raise ``transaction.created`` or ``transaction.posted`` for a transaction."""
     return emit(event_type, bank_id=account.bank_id, customer_id=account.customer_id,
                 account_id=account.id, consent_id=consent_id,
+                on_day=transaction.authorized_at.date(),
                 data={"account_id": account.id, "transaction_id": transaction.id},
                 details={"transactions": {"transaction": transaction_dict(
                     transaction, db.session.get(Merchant, transaction.merchant_id)

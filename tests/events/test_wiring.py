@@ -256,3 +256,17 @@ def test_cached_running_balances_follow_a_back_dated_injection(kit):
     again = transactions_of(kit, token, checking, status="posted", limit=20)
     assert {i: Decimal(again[i]["running_balance"]) for i in first} == \
         {i: Decimal(r["running_balance"]) - Decimal("10.00") for i, r in first.items()}
+
+
+def test_transaction_events_respect_the_consents_transaction_window(kit, receiver):
+    kit.subscribe(receiver.url, TRANSACTION_EVENTS)
+    checking = owned(kit)["checking"]
+    today = kit.now().date()
+    kit.customer_token("transactions", account_ids=[checking],
+                       transaction_to=today - timedelta(days=30))
+    inside = kit.customer_token("transactions", account_ids=[checking],
+                                transaction_from=today - timedelta(days=1))
+    inject(kit, checking, {"amount": "-9.99", "description": "STREAMING", "status": "pending"})
+    events = deliver_all(kit, receiver)
+    assert [(e["type"], e["consent_id"]) for e in events] == \
+        [("transaction.created", inside["consent_id"])]

@@ -156,3 +156,25 @@ def test_a_code_redeemed_at_once_by_both_workers_works_once(metadata, person):
     introspection = oauth.introspect_token(metadata["introspection_endpoint"],
                                            token=winner["access_token"]).json()
     assert introspection == {"active": False}
+
+
+def test_a_consent_revoked_at_once_by_both_workers_is_revoked_once(issuer, metadata, person):
+    service = OAuth2Session("demo-app", "demo-secret")
+    service.fetch_token(metadata["token_endpoint"], grant_type="client_credentials")
+    consent_id = service.post(f"{issuer}/consents", json={"scope": "accounts"}).json()["consent_id"]
+    oauth = OAuth2Session("demo-app", "demo-secret", scope="openid", redirect_uri=CALLBACK,
+                          code_challenge_method="S256")
+    verifier = generate_token(48)
+    url, state = oauth.create_authorization_url(metadata["authorization_endpoint"],
+                                                code_verifier=verifier, consent_id=consent_id)
+    person.authorize(url, "user_good")
+    headers = {"Authorization": f"Bearer {service.token['access_token']}"}
+
+    def revoke(_):
+        return requests.delete(f"{issuer}/consents/{consent_id}", headers=headers,
+                               timeout=30).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(revoke, range(8)))
+    assert statuses == [204] * 8
+    assert service.get(f"{issuer}/consents/{consent_id}").json()["status"] == "revoked"
