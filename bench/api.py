@@ -15,7 +15,7 @@ with the same gunicorn settings. Run: ``.venv/bin/python bench/api.py`` (about a
 
 Prints the median over the rounds of: requests per second of the big account and of hello
 world, their ratio, p50 and p99 of the big account, and the p50 of the first page of the
-small and the big account, with the issue's goals beside them.
+small and the big account, with the issue's goals beside them, and every round's figures.
 """
 from __future__ import annotations
 
@@ -50,8 +50,8 @@ def parse_args() -> argparse.Namespace:
                         help="generated customers per bank (default 2)")
     parser.add_argument("--months", type=int, default=60,
                         help="months of history; 60 gives user_business 20,000+ rows")
-    parser.add_argument("--duration", type=int, default=6, help="seconds per measured run")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (median)")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per measured run")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds (median)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--serve", choices=("api", "hello"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -120,13 +120,18 @@ def start(kind: str, database: str | None = None) -> tuple[subprocess.Popen, str
             if process.poll() is not None:
                 break
             time.sleep(0.2)
-    process.kill()
+    stop(process)
     raise SystemExit(f"the {kind} server did not start")
 
 
 def stop(process: subprocess.Popen) -> None:
+    """Stop a gunicorn child: graceful first (its workers exit with it), then forced."""
     process.terminate()
-    process.wait(timeout=20)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def wrk(url: str, duration: int, connections: int, token: str | None = None) -> dict:
@@ -192,8 +197,9 @@ def main() -> None:
         print(f"small account: {small['account']} of {small['user']}, "
               f"{small['rows']:,} transactions")
         api, base = start("api", database)
-        hello, hello_base = start("hello")
+        hello = None
         try:
+            hello, hello_base = start("hello")
             targets = {
                 name: (f"{base}/banks/{plan['bank']}/v1/accounts/{info['account']}"
                        f"/transactions?limit=50", info["token"])
@@ -207,7 +213,8 @@ def main() -> None:
                     runs[name].append(wrk(url, args.duration, args.connections, token))
         finally:
             stop(api)
-            stop(hello)
+            if hello is not None:
+                stop(hello)
     big_run, small_run, hello_run = (
         {key: statistics.median(run[key] for run in runs[name]) for key in ("rps", "p50", "p99")}
         for name in ("big", "small", "hello"))
@@ -218,8 +225,10 @@ def main() -> None:
     print(f"\nwrk, 2 threads, {args.connections} connections, {args.duration} s per run, median "
           f"of {args.rounds} alternating rounds; gunicorn: 2 sync workers "
           f"(sandbox.serving.gunicorn_settings)")
-    print("rounds (req/s, big account / hello): " + ", ".join(
-        f"{b['rps']:.0f} / {h['rps']:.0f}" for b, h in zip(runs["big"], runs["hello"])))
+    print("rounds, req/s (p50 ms) of big account / small account / hello world:")
+    for big_round, small_round, hello_round in zip(runs["big"], runs["small"], runs["hello"]):
+        print("  " + " / ".join(f"{run['rps']:.0f} ({run['p50']:.1f})"
+                                for run in (big_round, small_round, hello_round)))
     print(f"transactions?limit=50, {big['rows']:,}-row account: {big_run['rps']:8.0f} req/s")
     print(f"hello world:                              {hello_run['rps']:8.0f} req/s")
     print(f"ratio:                                    {ratio:8.2f}   "

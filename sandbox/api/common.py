@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+from typing import NoReturn
 
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import current_app, g, request
-from flask_smorest import abort
+from flask_smorest import Blueprint, abort
+from webargs.flaskparser import FlaskParser
 
 from sandbox.errors import PROBLEM_JSON, ProblemSchema
 from sandbox.extensions import db
@@ -25,7 +27,8 @@ BANK_PARAMETER = {
     "description": "The bank: its id from `GET /banks`, e.g. `harborline`.",
     "schema": {"type": "string", "example": "harborline"},
 }
-
+#: The 404 detail of an account the token cannot see (unknown and foreign ids alike).
+NO_ACCOUNT = "No account with this id is covered by the token's consent."
 
 
 def path_parameter(name: str, description: str, example: str) -> dict:
@@ -55,6 +58,39 @@ IF_NONE_MATCH = {
                    "without a body while the resource still has that tag.",
     "schema": {"type": "string"},
 }
+
+
+class QueryParser(FlaskParser):
+    """webargs' Flask parser that remembers, per process, what each distinct query string
+    parsed to: a client polling the same page is not validated again (the result is a pure
+    function of the schema and the query string). Bounded; failures are never kept."""
+
+    CAPACITY = 4096
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parsed: dict = {}
+
+    def parse(self, argmap, req=None, *, location=None, **kwargs):
+        if location != "query":
+            return super().parse(argmap, req, location=location, **kwargs)
+        key = (argmap, request.query_string)
+        parsed = self._parsed.get(key)
+        if parsed is None:
+            parsed = super().parse(argmap, req, location=location, **kwargs)
+            if len(self._parsed) < self.CAPACITY:
+                self._parsed[key] = parsed
+        return dict(parsed)
+
+
+_QUERY_PARSER = QueryParser()
+
+
+def data_blueprint(name: str, description: str) -> Blueprint:
+    """A blueprint of the data API under ``{iss}/v1``."""
+    blueprint = Blueprint(name, __name__, url_prefix=URL_PREFIX, description=description)
+    blueprint.ARGUMENTS_PARSER = _QUERY_PARSER
+    return blueprint
 
 
 class Schema(ma.Schema):
@@ -136,7 +172,7 @@ def page_limit(requested: int, bank_max: int) -> int:
     return requested
 
 
-def invalid_cursor() -> None:
+def invalid_cursor() -> NoReturn:
     """Answer 422 naming ``cursor``."""
     abort(422, message="cursor: not a cursor of this list; pass the `next_cursor` of the "
                        "previous page.",

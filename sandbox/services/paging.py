@@ -48,8 +48,9 @@ def decode_cursor(kind: str, cursor: str) -> tuple[datetime, str]:
     return at, row_id
 
 
-def older_than(time_column, id_column, at: datetime, row_id: str) -> sa.ColumnElement[bool]:
-    """Rows after ``(at, row_id)`` in ``ORDER BY time DESC, id DESC``.
+def older_than(time_column, id_column, at, row_id) -> sa.ColumnElement[bool]:
+    """Rows after ``(at, row_id)`` (values or bind parameters) in ``ORDER BY time DESC, id
+    DESC``.
 
     Written as a range on the time column plus a tie-break, which every database can answer
     from an ``(owner, time, id)`` index without row-value comparison support.

@@ -5,7 +5,7 @@ import io
 import json
 
 import pytest
-from synth.world_checks import check_world
+from tests.synth.world_checks import check_world
 
 from sandbox.services.export import UnknownBank, export_world
 

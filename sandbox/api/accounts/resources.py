@@ -1,19 +1,17 @@
 """``GET {iss}/v1/accounts``, ``/accounts/{account_id}`` and ``/accounts/{account_id}/balances``."""
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from sandbox.api.accounts.schemas import AccountListSchema, AccountSchema, BalancesSchema
 from sandbox.api.auth import requires
 from sandbox.api.common import (
-    ACCOUNT_ID, ITEM_HEADERS, LIST_HEADERS, URL_PREFIX, conditional, conditional_answer,
-    connection, json_answer, not_found, render, request_path,
+    ACCOUNT_ID, ITEM_HEADERS, LIST_HEADERS, NO_ACCOUNT, conditional, conditional_answer,
+    connection, data_blueprint, json_answer, not_found, render, request_path,
 )
 from sandbox.services import access_log, accounts
 
-blp = Blueprint("accounts", __name__, url_prefix=URL_PREFIX,
-                description="The accounts the consent covers, and their balances.")
-
-NO_ACCOUNT = "No account with this id is covered by the token's consent."
+blp = data_blueprint("accounts", "The accounts the consent covers, and their balances.")
+ACCOUNT_LIST, ACCOUNT, BALANCES = AccountListSchema(), AccountSchema(), BalancesSchema()
 
 
 @blp.route("/accounts")
@@ -27,7 +25,7 @@ class Accounts(MethodView):
         """
         data = accounts.list_accounts(grant)
         access_log.record(connection(), grant, "accounts", None, request_path())
-        return json_answer(render(AccountListSchema(), {"data": data, "next_cursor": None}))
+        return json_answer(render(ACCOUNT_LIST, {"data": data, "next_cursor": None}))
 
 
 @blp.route("/accounts/<account_id>", parameters=[ACCOUNT_ID])
@@ -42,7 +40,7 @@ class Account(MethodView):
         if account is None:
             abort(404, message=NO_ACCOUNT)
         access_log.record(connection(), grant, "account", account_id, request_path())
-        return conditional_answer(render(AccountSchema(), account))
+        return conditional_answer(render(ACCOUNT, account))
 
 
 @blp.route("/accounts/<account_id>/balances", parameters=[ACCOUNT_ID])
@@ -61,4 +59,4 @@ class Balances(MethodView):
         if balances is None:
             abort(404, message=NO_ACCOUNT)
         access_log.record(connection(), grant, "balances", account_id, request_path())
-        return conditional_answer(render(BalancesSchema(), balances))
+        return conditional_answer(render(BALANCES, balances))

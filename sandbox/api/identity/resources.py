@@ -1,16 +1,18 @@
 """``GET {iss}/v1/identity``."""
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from sandbox.api.auth import requires
 from sandbox.api.common import (
-    ITEM_HEADERS, URL_PREFIX, conditional, conditional_answer, connection, render, request_path,
+    ITEM_HEADERS, conditional, conditional_answer, connection, data_blueprint, not_found, render,
+    request_path,
 )
 from sandbox.api.identity.schemas import IdentitySchema
 from sandbox.services import access_log, identity
 
-blp = Blueprint("identity", __name__, url_prefix=URL_PREFIX,
-                description="The person behind the consent.")
+blp = data_blueprint("identity", "The person behind the consent.")
+IDENTITY = IdentitySchema()
+NO_CUSTOMER = "The customer behind this consent no longer exists."
 
 
 @blp.route("/identity")
@@ -18,6 +20,7 @@ class Identity(MethodView):
     @requires("identity")
     @blp.response(200, IdentitySchema, headers=ITEM_HEADERS)
     @conditional(blp)
+    @not_found(blp, NO_CUSTOMER)
     def get(self, grant):
         """Get the customer's identity
 
@@ -25,6 +28,6 @@ class Identity(MethodView):
         """
         person = identity.get_identity(grant)
         if person is None:
-            abort(404, message="The customer behind this consent no longer exists.")
+            abort(404, message=NO_CUSTOMER)
         access_log.record(connection(), grant, "identity", grant.customer_id, request_path())
-        return conditional_answer(render(IdentitySchema(), person))
+        return conditional_answer(render(IDENTITY, person))

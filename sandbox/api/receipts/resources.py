@@ -1,23 +1,24 @@
 """``GET {iss}/v1/receipts`` and ``/receipts/{receipt_id}``."""
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from sandbox.api.auth import requires
 from sandbox.api.common import (
-    ITEM_HEADERS, LIST_HEADERS, URL_PREFIX, conditional, conditional_answer, connection,
-    invalid_cursor, json_answer, not_found, page_limit, path_parameter, render, request_path,
+    ITEM_HEADERS, LIST_HEADERS, NO_ACCOUNT, conditional, conditional_answer, connection,
+    data_blueprint, invalid_cursor, json_answer, not_found, page_limit, path_parameter, render,
+    request_path,
 )
 from sandbox.api.receipts.schemas import ReceiptArgs, ReceiptPageSchema, ReceiptSchema
 from sandbox.services import access_log, receipts
 from sandbox.services.paging import InvalidCursor, page_size_max
 
-blp = Blueprint("receipts", __name__, url_prefix=URL_PREFIX,
-                description="Itemised receipts of purchases, with their order's shipments.")
+blp = data_blueprint("receipts",
+                     "Itemised receipts of purchases, with their order's shipments.")
 
 RECEIPT_ID = path_parameter("receipt_id", "A receipt id, e.g. a transaction's `receipt_id`.",
                             "rcp_27c8ceb7c61ec93b09822005")
-NO_ACCOUNT = "No account with this id is covered by the token's consent."
 NO_RECEIPT = "No receipt with this id is visible to the token's consent."
+RECEIPT_PAGE, RECEIPT = ReceiptPageSchema(), ReceiptSchema()
 
 
 @blp.route("/receipts")
@@ -41,7 +42,7 @@ class Receipts(MethodView):
             abort(404, message=NO_ACCOUNT)
         access_log.record(connection(), grant, "receipts", args.get("account_id"),
                           request_path())
-        return json_answer(render(ReceiptPageSchema(), page))
+        return json_answer(render(RECEIPT_PAGE, page))
 
 
 @blp.route("/receipts/<receipt_id>", parameters=[RECEIPT_ID])
@@ -56,4 +57,4 @@ class Receipt(MethodView):
         if receipt is None:
             abort(404, message=NO_RECEIPT)
         access_log.record(connection(), grant, "receipt", receipt_id, request_path())
-        return conditional_answer(render(ReceiptSchema(), receipt))
+        return conditional_answer(render(RECEIPT, receipt))

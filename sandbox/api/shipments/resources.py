@@ -1,23 +1,23 @@
 """``GET {iss}/v1/shipments`` and ``/shipments/{shipment_id}``."""
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from sandbox.api.auth import requires
 from sandbox.api.common import (
-    ITEM_HEADERS, LIST_HEADERS, URL_PREFIX, conditional, conditional_answer, connection,
+    ITEM_HEADERS, LIST_HEADERS, conditional, conditional_answer, connection, data_blueprint,
     invalid_cursor, json_answer, not_found, page_limit, path_parameter, render, request_path,
 )
 from sandbox.api.shipments.schemas import ShipmentArgs, ShipmentPageSchema, ShipmentSchema
 from sandbox.services import access_log, tracking
 from sandbox.services.paging import InvalidCursor, page_size_max
 
-blp = Blueprint("shipments", __name__, url_prefix=URL_PREFIX,
-                description="Parcels of the customer's online orders, tracked by the sandbox "
-                            "clock.")
+blp = data_blueprint("shipments", "Parcels of the customer's online orders, tracked by "
+                                  "the sandbox clock.")
 
 SHIPMENT_ID = path_parameter("shipment_id", "A shipment id, e.g. from a receipt's `shipments`.",
                              "shp_27c8ceb7c61ec93b098220050")
 NO_SHIPMENT = "No shipment with this id is visible to the token's consent."
+SHIPMENT_PAGE, SHIPMENT = ShipmentPageSchema(), ShipmentSchema()
 
 
 @blp.route("/shipments")
@@ -37,7 +37,7 @@ class Shipments(MethodView):
         except InvalidCursor:
             invalid_cursor()
         access_log.record(connection(), grant, "shipments", None, request_path())
-        return json_answer(render(ShipmentPageSchema(), page))
+        return json_answer(render(SHIPMENT_PAGE, page))
 
 
 @blp.route("/shipments/<shipment_id>", parameters=[SHIPMENT_ID])
@@ -52,4 +52,4 @@ class Shipment(MethodView):
         if shipment is None:
             abort(404, message=NO_SHIPMENT)
         access_log.record(connection(), grant, "shipment", shipment_id, request_path())
-        return conditional_answer(render(ShipmentSchema(), shipment))
+        return conditional_answer(render(SHIPMENT, shipment))

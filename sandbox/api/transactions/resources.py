@@ -4,12 +4,13 @@ The list is the hot path: it answers JSON text spliced from cached fragments (se
 :mod:`sandbox.services.transactions`); the schemas document exactly that text.
 """
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from sandbox.api.auth import requires
 from sandbox.api.common import (
-    ACCOUNT_ID, ITEM_HEADERS, LIST_HEADERS, URL_PREFIX, conditional, conditional_answer,
-    connection, invalid_cursor, json_answer, not_found, page_limit, path_parameter, request_path,
+    ACCOUNT_ID, ITEM_HEADERS, LIST_HEADERS, NO_ACCOUNT, conditional, conditional_answer,
+    connection, data_blueprint, invalid_cursor, json_answer, not_found, page_limit, path_parameter,
+    request_path,
 )
 from sandbox.api.transactions.schemas import (
     TransactionArgs, TransactionPageSchema, TransactionSchema,
@@ -17,12 +18,11 @@ from sandbox.api.transactions.schemas import (
 from sandbox.services import access_log, transactions
 from sandbox.services.paging import InvalidCursor, page_size_max
 
-blp = Blueprint("transactions", __name__, url_prefix=URL_PREFIX,
-                description="Card, ACH, transfer, fee and interest movements, newest first.")
+blp = data_blueprint("transactions",
+                     "Card, ACH, transfer, fee and interest movements, newest first.")
 
 TRANSACTION_ID = path_parameter("transaction_id", "A transaction id from a transaction list.",
                                 "txn_27c8ceb7c61ec93b09822001")
-NO_ACCOUNT = "No account with this id is covered by the token's consent."
 NO_TRANSACTION = "No transaction with this id is visible to the token's consent."
 
 
