@@ -1,10 +1,12 @@
-"""Customers generated in a second process while this one writes to the database.
+"""Customers generated in other processes while this one writes to the database.
 
-Simulating customers takes about half of a seeding's CPU, converting and inserting their rows
-the other half, so on a machine with two or more cores a forked generator process feeds rows
-through a bounded queue (memory stays flat) while the caller writes them. Where ``fork`` is
-unavailable, or for a handful of customers, generation runs inline. Either way the rows, and
-their order, are the same.
+Simulating and converting customers takes about two thirds of a seeding's CPU, inserting
+them the rest, so on a machine with two or more cores forked generator processes feed rows
+through bounded queues (memory stays flat) while the caller writes them. The customers are
+cut into small blocks dealt out in turn to the generators, and the writer takes the blocks
+back in the same turn, so rows arrive in job order. Where ``fork`` is unavailable, or for a
+handful of customers, generation runs inline. Either way the rows, and their order, are the
+same.
 """
 from __future__ import annotations
 
@@ -18,14 +20,16 @@ from datetime import datetime
 
 from sandbox.synth.context import World
 from sandbox.synth.generate import CustomerRows, customer_rows
-from sandbox.synth.store import prepare
+from sandbox.synth.store import KINDS, prepare
 
-#: What the generator process converts for the database; the writer converts the rest (this
-#: split gives the two processes about the same work).
-PREPARED = ("transactions",)
-#: Rows (transactions) per message from the generator process.
-MESSAGE_ROWS = 10_000
-#: Messages in flight at most: bounds the memory the queue holds.
+#: What the generator processes convert for the database: everything, so the writer only
+#: inserts.
+PREPARED = KINDS
+#: Generator processes at most (the writer is one more process).
+GENERATORS = 2
+#: Customers per block, the unit dealt to a generator and sent back in one message.
+BLOCK_CUSTOMERS = 4
+#: Messages in flight per generator at most: bounds the memory the queues hold.
 QUEUE_DEPTH = 4
 #: Below this many customers, a second process costs more than it saves.
 PARALLEL_FROM = 8
@@ -52,19 +56,10 @@ def _rows(job: Job, now: datetime, sqlite: bool) -> CustomerRows:
                                  job.password_hash), sqlite, PREPARED)
 
 
-def _produce(jobs: list[Job], now: datetime, sqlite: bool, channel) -> None:
+def _produce(blocks: list[list[Job]], now: datetime, sqlite: bool, channel) -> None:
     try:
-        batch: list[CustomerRows] = []
-        size = 0
-        for job in jobs:
-            rows = _rows(job, now, sqlite)
-            batch.append(rows)
-            size += len(rows.transactions)
-            if size >= MESSAGE_ROWS:
-                channel.put(batch)
-                batch, size = [], 0
-        channel.put(batch)
-        channel.put(None)
+        for block in blocks:
+            channel.put([_rows(job, now, sqlite) for job in block])
     except Exception:
         channel.put(GeneratorFailed(traceback.format_exc()))
 
@@ -80,25 +75,36 @@ def prepared_customers(jobs: list[Job], now: datetime, sqlite: bool) -> Iterator
         for job in jobs:
             yield _rows(job, now, sqlite)
         return
+    blocks = [jobs[start:start + BLOCK_CUSTOMERS]
+              for start in range(0, len(jobs), BLOCK_CUSTOMERS)]
+    count = max(1, min(GENERATORS, (os.cpu_count() or 1), len(blocks)))
     context = multiprocessing.get_context("fork")
-    channel = context.Queue(maxsize=QUEUE_DEPTH)
-    process = context.Process(target=_produce, args=(jobs, now, sqlite, channel),
-                              name="sandbox-generator", daemon=True)
-    process.start()
+    channels = [context.Queue(maxsize=QUEUE_DEPTH) for _ in range(count)]
+    processes = [context.Process(target=_produce, args=(blocks[turn::count], now, sqlite,
+                                                        channels[turn]),
+                                 name=f"sandbox-generator-{turn}", daemon=True)
+                 for turn in range(count)]
+    for process in processes:
+        process.start()
     try:
-        while True:
-            try:
-                message = channel.get(timeout=POLL_SECONDS)
-            except queue.Empty:
-                if not process.is_alive():
-                    raise GeneratorFailed("the generator process exited unexpectedly") from None
-                continue
-            if message is None:
-                break
-            if isinstance(message, GeneratorFailed):
-                raise message
-            yield from message
+        for index in range(len(blocks)):
+            yield from _receive(channels[index % count], processes[index % count])
     finally:
-        if process.is_alive():
-            process.terminate()
-        process.join()
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+
+
+def _receive(channel, process) -> list[CustomerRows]:
+    """The next block from one generator; raises if it failed or died."""
+    while True:
+        try:
+            message = channel.get(timeout=POLL_SECONDS)
+        except queue.Empty:
+            if not process.is_alive():
+                raise GeneratorFailed("a generator process exited unexpectedly") from None
+            continue
+        if isinstance(message, GeneratorFailed):
+            raise message
+        return message
