@@ -7,8 +7,9 @@ import pytest
 
 from sandbox import catalog, clock
 from sandbox.services.seeding import _jobs
-from sandbox.synth.context import history_start, make_world
 from sandbox.synth import pipeline
+from sandbox.synth.context import history_start, make_world
+
 
 @pytest.mark.parametrize(("sqlite",), [(True,), (False,)])
 def test_forked_generators_yield_the_inline_rows_in_job_order(monkeypatch, sqlite):
