@@ -24,6 +24,8 @@ test: install
 
 bench: install
 	$(BIN)/python bench/seed.py
+	$(BIN)/python bench/qa.py
+	$(BIN)/python bench/api.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info instance

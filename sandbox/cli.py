@@ -163,16 +163,11 @@ def load(database_url, path) -> None:
 
     app = make_app(database_url)
     with app.app_context():
+        document = _read_document(path)
         try:
-            document = scenarios.parse_document(path.read_text(encoding="utf-8"),
-                                                scenarios.mimetype_of(path))
             result = scenarios.load(document)
-        except scenarios.DocumentError as error:
-            raise click.ClickException(f"{path}: {error}") from None
         except scenarios.ScenarioInvalid as error:
-            lines = [f"  {e['path']}: {e['message']}" for e in error.flat()]
-            raise click.ClickException(f"{path} is invalid, nothing was loaded:\n"
-                                       + "\n".join(lines)) from None
+            raise _invalid(path, error) from None
     _print_json(LoadResultSchema().dump(result))
 
 
@@ -233,6 +228,73 @@ def token(database_url, bank_id, username, scope, client_id, account_ids) -> Non
         except MintError as error:
             raise click.ClickException(str(error)) from None
     _print_json(MintedSchema().dump(minted))
+
+
+def _read_document(path: Path) -> dict:
+    """A YAML or JSON document from ``path``, or a clear error naming the file."""
+    from sandbox.services import scenarios
+
+    try:
+        return scenarios.parse_document(path.read_text(encoding="utf-8"),
+                                        scenarios.mimetype_of(path))
+    except scenarios.DocumentError as error:
+        raise click.ClickException(f"{path}: {error}") from None
+
+
+def _invalid(path: Path | None, error) -> click.ClickException:
+    lines = [f"  {e['path']}: {e['message']}" for e in error.flat()]
+    return click.ClickException(f"{path or 'The spec'} is invalid, nothing was changed:\n"
+                                + "\n".join(lines))
+
+
+@main.command()
+@database_option
+@click.argument("bank_id")
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                required=False)
+def customer(database_url, bank_id, spec) -> None:
+    """Create a customer at BANK_ID from a partial spec (YAML or JSON file; none: a generated
+    regular customer); prints its credentials and ids, like POST /sandbox/banks/{id}/customers."""
+    from sandbox.control.customers import CreatedCustomerSchema, NewCustomerSchema
+    from sandbox.services import scenarios
+
+    app = make_app(database_url)
+    with app.app_context():
+        raw = _read_document(spec) if spec else {}
+        try:
+            created = scenarios.create_customer(bank_id, NewCustomerSchema().load(raw))
+        except ma.ValidationError as error:
+            raise _invalid(spec, scenarios.ScenarioInvalid(error.messages)) from None
+        except scenarios.ScenarioInvalid as error:
+            raise _invalid(spec, error) from None
+        except LookupError as error:
+            raise click.ClickException(str(error)) from None
+    _print_json(CreatedCustomerSchema().dump(created))
+
+
+@main.command()
+@database_option
+@click.argument("bank_id")
+@click.argument("account_id")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def inject(database_url, bank_id, account_id, path) -> None:
+    """Add the transactions of a YAML or JSON file (``{"transactions": [...]}``) to an account,
+    pending or posted, like POST /sandbox/banks/{id}/accounts/{id}/transactions."""
+    from sandbox.control.customers import InjectedSchema, InjectSchema
+    from sandbox.services import scenarios
+
+    app = make_app(database_url)
+    with app.app_context():
+        try:
+            body = InjectSchema().load(_read_document(path))
+            injected = scenarios.add_transactions(bank_id, account_id, body["transactions"])
+        except ma.ValidationError as error:
+            raise _invalid(path, scenarios.ScenarioInvalid(error.messages)) from None
+        except scenarios.ScenarioInvalid as error:
+            raise _invalid(path, error) from None
+        except LookupError as error:
+            raise click.ClickException(str(error)) from None
+    _print_json(InjectedSchema().dump(injected))
 
 
 @main.command("access-log")

@@ -247,4 +247,34 @@ def test_sandbox_load_command(app, runner, tmp_path):
     assert json.loads(loaded.output)["customers"][0]["username"] == "qa_cli"
     assert refused.exit_code == 1
     assert "banks[0].customers[2].accounts[0].transactions[5].amount" in refused.output
-    assert "nothing was loaded" in refused.output
+    assert "nothing was changed" in refused.output
+
+
+def test_sandbox_customer_and_inject_commands(app, runner, tmp_path):
+    spec = tmp_path / "alice.yaml"
+    spec.write_text(yaml.safe_dump({"username": "qa_cli_alice",
+                                    "accounts": [{"type": "checking"}]}))
+    purchases = tmp_path / "purchases.json"
+    purchases.write_text(json.dumps({"transactions": [
+        {"amount": "-42.17", "description": "CORNER CAFE", "status": "posted"}]}))
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"transactions": [{"description": "no amount"}]}))
+    database = ["--database", app.config["SQLALCHEMY_DATABASE_URI"]]
+
+    created = runner.invoke(main, ["customer", "juniper", str(spec), *database])
+    assert created.exit_code == 0, created.output
+    customer = json.loads(created.output)
+    assert customer["username"] == "qa_cli_alice" and customer["password"]
+    account_id = customer["accounts"][0]["id"]
+
+    injected = runner.invoke(main, ["inject", "juniper", account_id, str(purchases), *database])
+    refused = runner.invoke(main, ["inject", "juniper", account_id, str(bad), *database])
+    unknown = runner.invoke(main, ["inject", "juniper", "acc_nope", str(purchases), *database])
+
+    assert injected.exit_code == 0, injected.output
+    answer = json.loads(injected.output)
+    assert len(answer["transaction_ids"]) == 1
+    assert answer["balances"]["current"] == "-42.17"
+    assert refused.exit_code == 1
+    assert "transactions[0].amount" in refused.output and "nothing was changed" in refused.output
+    assert unknown.exit_code == 1
