@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from flask import request
 from flask_smorest import Blueprint, abort
 
-from sandbox.api.common import connection
+from sandbox.api.common import connection, kept_grant_row
 from sandbox.extensions import db
 from sandbox.models import Bank
-from sandbox.services.tokens import Grant, Rejection, load_grant
+from sandbox.services.tokens import Grant, Rejection, grant_from_row, load_grant
 
 SECURITY_SCHEME = "bearer"
 INVALID_TOKEN = "INVALID_TOKEN"
@@ -59,7 +59,8 @@ def authorize(bank_id: str, scope: str) -> Grant:
             abort(404, message=f"There is no bank {bank_id!r}.")
         _unauthorized(bank_id, "This endpoint needs an access token: send "
                                "`Authorization: Bearer <token>`.", None)
-    grant = load_grant(token, connection())
+    kept, row = kept_grant_row(token)
+    grant = grant_from_row(row) if kept else load_grant(token, connection())
     if isinstance(grant, Rejection):
         if not _bank_exists(bank_id):
             abort(404, message=f"There is no bank {bank_id!r}.")

@@ -164,6 +164,25 @@ def close_connection(_error: BaseException | None = None) -> None:
         current.close()
 
 
+def keep_grant_row(token: str, row: tuple | None) -> None:
+    """Keep the bearer token's :func:`~sandbox.services.tokens.grant_query` row (None: no
+    such token), fetched early in the request, for this request's authorization."""
+    g.grant_row = (token, row)
+
+
+def forget_grant_row() -> None:
+    """Drop a kept grant row (the request waited; authorization reads afresh)."""
+    g.pop("grant_row", None)
+
+
+def kept_grant_row(token: str) -> tuple[bool, tuple | None]:
+    """Whether a grant row of ``token`` was kept, and the row; the row is used once."""
+    kept = g.pop("grant_row", None)
+    if kept is None or kept[0] != token:
+        return False, None
+    return True, kept[1]
+
+
 def page_limit(requested: int, bank_max: int) -> int:
     """``requested`` when the bank allows it; 422 naming ``limit`` otherwise."""
     if requested > bank_max:

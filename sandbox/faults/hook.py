@@ -19,6 +19,7 @@ from flask_smorest import abort
 
 from sandbox import clock
 from sandbox.api.common import connection as data_connection
+from sandbox.api.common import forget_grant_row, keep_grant_row
 from sandbox.extensions import db
 from sandbox.faults import error_users, rules
 from sandbox.faults.responses import drop_connection, failure, surface
@@ -26,6 +27,8 @@ from sandbox.faults.spec import Fault, FaultSyntaxError, parse
 from sandbox.models.banking import Bank, Customer
 from sandbox.models.faults import FaultRule, MaintenanceWindow
 from sandbox.models.oauth import Token
+from sandbox.services.prepared import Prepared
+from sandbox.services.tokens import grant_query
 
 HEADER = "X-Sandbox-Fault"
 _BANK_PATH = re.compile(r"^/banks/(?P<bank>[^/]+)(?P<rest>/.*)?$")
@@ -99,27 +102,31 @@ _RULES = sa.select(sa.func.count()).select_from(FaultRule).where(
 _WINDOWS = sa.select(sa.func.count()).select_from(MaintenanceWindow).where(
     MaintenanceWindow.bank_id == sa.bindparam("bank")).scalar_subquery().label("windows")
 _STATE = sa.select(_RULES, _WINDOWS)
-_STATE_WITH_TOKEN = sa.select(
+#: The data API's bearer token: its grant (what authorization reads next, kept for it) and
+#: its customer's username, with the counts; no row when the token is unknown.
+_STATE_WITH_GRANT = Prepared(grant_query(
     _RULES, _WINDOWS,
-    sa.select(Customer.username).join(Token, Token.customer_id == Customer.id)
-    .where(Token.access_token == sa.bindparam("token")).scalar_subquery().label("username"),
-    sa.select(Token.client_id).where(Token.access_token == sa.bindparam("token"))
-    .scalar_subquery().label("client_id"),
-)
+    sa.select(Customer.username).where(Customer.id == Token.customer_id)
+    .scalar_subquery().label("username"),
+))
 
 
 def _request_state(bank_id: str, kind: str) -> _State:
     """One round trip in the common case: how many rules may apply, whether the bank has
     maintenance windows at all, and the bearer token's user and client. Data API requests
-    use the request's data connection, which the API then reads with."""
+    use the request's data connection, which the API then reads with, and keep the token's
+    grant row for authorization."""
     token = _bearer() if kind == "data" else None
     connection = data_connection() if kind == "data" else db.session.connection()
+    row = None
     if token:
-        row = connection.execute(_STATE_WITH_TOKEN, {"bank": bank_id, "token": token}).one()
-        username, client_id = row.username, row.client_id
-    else:
+        row = _STATE_WITH_GRANT.first(connection, {"bank": bank_id, "token": token})
+        keep_grant_row(token, row)
+    if row is None:
         row = connection.execute(_STATE, {"bank": bank_id}).one()
         username = client_id = None
+    else:
+        username, client_id = row.username, row.client_id
     until = rules.maintenance_until(bank_id, clock.now()) if row.windows else None
     return _State(row.rules, until, username, client_id)
 
@@ -149,6 +156,7 @@ def _inflict(fault: Fault, kind: str, bank_id: str, detail: str | None = None) -
         db.session.rollback()
         if kind == "data":
             data_connection().rollback()
+            forget_grant_row()
     if fault.latency:
         time.sleep(fault.latency)
     if fault.timeout is not None:

@@ -81,7 +81,18 @@ def load_grant(access_token: str, connection: sa.Connection | None = None) -> Gr
     the request's instant).
     """
     connection = connection or db.session.connection()
-    row = connection.execute(_GRANT_QUERY, {"token": access_token}).first()
+    return grant_from_row(connection.execute(_GRANT_QUERY, {"token": access_token}).first())
+
+
+def grant_query(*columns: sa.ColumnElement) -> sa.Select:
+    """The statement :func:`load_grant` runs (bound parameter ``token``) with ``columns``
+    added, for a caller that fetches more about the request in the same round trip."""
+    return _GRANT_QUERY.add_columns(*columns)
+
+
+def grant_from_row(row) -> Grant | Rejection:
+    """What :func:`load_grant` answers for ``row`` of :func:`grant_query` (any row with its
+    column names as attributes; None: no such token)."""
     if row is None:
         return Rejection.UNKNOWN
     if row.world is None:

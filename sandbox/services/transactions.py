@@ -19,6 +19,7 @@ from sandbox import clock
 from sandbox.extensions import db
 from sandbox.models import Merchant, Transaction, TransactionJson
 from sandbox.services.paging import decode_cursor, encode_cursor, older_than
+from sandbox.services.prepared import Prepared
 from sandbox.services.representation import transaction_dict
 from sandbox.services.tokens import Grant, day_start
 
@@ -63,6 +64,9 @@ _PAGE = (
 )
 _AFTER = older_than(Transaction.authorized_at, Transaction.id, sa.bindparam("at"),
                     sa.bindparam("after"))
+#: The unfiltered first page and later pages: the hot path, run as prepared statements.
+_FIRST_PAGE = Prepared(_PAGE)
+_NEXT_PAGE = Prepared(_PAGE.where(_AFTER))
 _ONE = (
     sa.select(Transaction.id, Transaction.account_id, TransactionJson.body)
     .select_from(Transaction)
@@ -112,20 +116,22 @@ def transaction_page(connection: sa.Connection, grant: Grant, account_id: str,
     if account_id not in grant.account_ids:
         return None
     params = {"account": account_id, "size": limit + 1, **_range(grant, filters)}
-    query = _PAGE
-    conditions = _filtered(filters)
-    if conditions:
-        query = query.where(*conditions)
     if cursor:
         params["at"], params["after"] = decode_cursor(CURSOR_KIND, cursor)
-        query = query.where(_AFTER)
-    rows = connection.execute(query, params).all()
+    conditions = _filtered(filters)
+    if conditions:
+        query = _PAGE.where(*conditions)
+        if cursor:
+            query = query.where(_AFTER)
+        rows = connection.execute(query, params).all()
+    else:
+        rows = (_NEXT_PAGE if cursor else _FIRST_PAGE).rows(connection, params)
     page = rows[:limit]
     next_cursor = "null"
     if len(rows) > limit:
         last = page[-1]
-        at = _instant_reader(connection.dialect)(last.at)
-        next_cursor = '"' + encode_cursor(CURSOR_KIND, at, last.id) + '"'
+        at = _instant_reader(connection.dialect)(last[1])
+        next_cursor = '"' + encode_cursor(CURSOR_KIND, at, last[0]) + '"'
     data = ",".join(_bodies(connection, page))
     return '{"data":[' + data + '],"next_cursor":' + next_cursor + "}"
 
@@ -147,15 +153,15 @@ def get_transaction(connection: sa.Connection, grant: Grant,
 
 
 def _bodies(connection: sa.Connection, rows) -> list[str]:
-    """The JSON text of each row (its last column holds the cached text, or None): cached,
-    or serialised now and cached for next time."""
+    """The JSON text of each row (its first column is the id, its last the cached text, or
+    None): cached, or serialised now and cached for next time."""
     bodies = [row[-1] for row in rows]
     if None not in bodies:
         return bodies
-    fresh = _serialise([row.id for row in rows if row[-1] is None])
+    fresh = _serialise([row[0] for row in rows if row[-1] is None])
     _remember(connection, [{"transaction_id": tid, "status": status, "body": body}
                            for tid, (status, body) in fresh.items()])
-    return [body if body is not None else fresh[row.id][1] for row, body in zip(rows, bodies)]
+    return [body if body is not None else fresh[row[0]][1] for row, body in zip(rows, bodies)]
 
 
 def _serialise(ids: list[str]) -> dict[str, tuple[str, str]]:
