@@ -10,9 +10,10 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the application: config from the environment, then ``config`` on top."""
     from sandbox import config as settings
     from sandbox import database
+    from sandbox.application import Sandbank
     from sandbox.extensions import api, db
 
-    app = Flask(__name__, instance_relative_config=True)
+    app = Sandbank(__name__, instance_relative_config=True)
     app.config.update(
         API_TITLE="Sandbank",
         API_VERSION="1.0.0",

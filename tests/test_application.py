@@ -1,0 +1,28 @@
+"""The application class: pages keep their cookie sessions, data API calls carry none."""
+from __future__ import annotations
+
+from sandbox.services.tokens import mint_token
+
+
+def test_pages_have_sessions_and_data_api_calls_do_not(app, client):
+    with app.app_context():
+        token = mint_token("harborline", "demo-app", "user_good", "accounts")
+    page = client.get("/banks/harborline/authorize", query_string={
+        "response_type": "code", "client_id": "demo-app",
+        "redirect_uri": "http://127.0.0.1/callback", "scope": "accounts", "state": "s",
+        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        "code_challenge_method": "S256"})
+    data = client.get("/banks/harborline/v1/accounts",
+                      headers={"Authorization": f"Bearer {token['access_token']}"})
+
+    assert page.status_code == 200 and "session=" in page.headers.get("Set-Cookie", "")
+    assert data.status_code == 200 and "Set-Cookie" not in data.headers
+
+
+def test_ensure_sync_answers_each_function_itself_from_memory(app):
+    def view():
+        return "ok"
+
+    assert app.ensure_sync(view) is view
+    assert view in app._sync
+    assert app.ensure_sync(view) is view
