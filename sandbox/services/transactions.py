@@ -48,7 +48,9 @@ def dumps(value) -> str:
 
 
 _CACHED = sa.and_(TransactionJson.transaction_id == Transaction.id,
-                  TransactionJson.status == Transaction.status)
+                  TransactionJson.status == Transaction.status,
+                  TransactionJson.running_balance.is_not_distinct_from(
+                      Transaction.running_balance))
 #: ``authorized_at`` as the driver returns it: only the last row's is converted (for the
 #: cursor), which spares a datetime conversion per row.
 _RAW_AUTHORIZED_AT = sa.type_coerce(Transaction.authorized_at, sa.types.NullType()).label("at")
@@ -159,29 +161,33 @@ def _bodies(connection: sa.Connection, rows) -> list[str]:
     if None not in bodies:
         return bodies
     fresh = _serialise([row[0] for row in rows if row[-1] is None])
-    _remember(connection, [{"transaction_id": tid, "status": status, "body": body}
-                           for tid, (status, body) in fresh.items()])
-    return [body if body is not None else fresh[row[0]][1] for row, body in zip(rows, bodies)]
+    _remember(connection, [{"transaction_id": tid, "status": status,
+                            "running_balance": running, "body": body}
+                           for tid, (status, running, body) in fresh.items()])
+    return [body if body is not None else fresh[row[0]][2] for row, body in zip(rows, bodies)]
 
 
-def _serialise(ids: list[str]) -> dict[str, tuple[str, str]]:
+def _serialise(ids: list[str]) -> dict[str, tuple[str, Decimal | None, str]]:
     found = list(db.session.scalars(sa.select(Transaction).where(Transaction.id.in_(ids))))
     merchant_ids = {t.merchant_id for t in found if t.merchant_id}
     merchants = {m.id: m for m in db.session.scalars(
         sa.select(Merchant).where(Merchant.id.in_(merchant_ids)))} if merchant_ids else {}
-    return {t.id: (t.status, dumps(transaction_dict(t, merchants.get(t.merchant_id))))
+    return {t.id: (t.status, t.running_balance,
+                   dumps(transaction_dict(t, merchants.get(t.merchant_id))))
             for t in found}
 
 
 def _remember(connection: sa.Connection, rows: list[dict]) -> None:
-    """Store serialised rows, replacing what was stored for an earlier status (committed with
+    """Store serialised rows, replacing what was stored for an earlier state (committed with
     the access-log entry)."""
     dialect = connection.dialect.name
     if dialect in ("sqlite", "postgresql"):
         insert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(TransactionJson)
         statement = insert.on_conflict_do_update(
             index_elements=[TransactionJson.transaction_id],
-            set_={"status": insert.excluded.status, "body": insert.excluded.body})
+            set_={"status": insert.excluded.status,
+                  "running_balance": insert.excluded.running_balance,
+                  "body": insert.excluded.body})
     else:
         connection.execute(sa.delete(TransactionJson).where(
             TransactionJson.transaction_id.in_([row["transaction_id"] for row in rows])))
