@@ -37,7 +37,8 @@ def stored_balances_add_up() -> None:
 
 
 # Dates early in a month keep the history (from the 1st of the month before) short.
-@settings(max_examples=5, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate))
+@settings(max_examples=5, deadline=None, derandomize=True,
+          phases=(Phase.explicit, Phase.reuse, Phase.generate))
 @given(seed=st.integers(0, 2**31 - 1), customers=st.integers(0, 3),
        as_of=st.dates(date(2024, 1, 1), date(2027, 12, 31)).map(
            lambda day: day.replace(day=min(day.day, 7))))
