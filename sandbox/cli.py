@@ -308,7 +308,7 @@ def inject(database_url, bank_id, account_id, path) -> None:
 def access_log(database_url, **filters) -> None:
     """Show who read what, newest first (one JSON object per line)."""
     from sandbox.control.access_log import AccessLogEntrySchema
-    from sandbox.services.audit import access_log_page
+    from sandbox.services.access_log import access_log_page
 
     app = make_app(database_url)
     with app.app_context():

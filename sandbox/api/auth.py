@@ -34,7 +34,8 @@ def _challenge(bank_id: str, error: str | None = None, description: str | None =
     return {"WWW-Authenticate": "Bearer " + ", ".join(parts)}
 
 
-def _bearer_token() -> str | None:
+def bearer_token() -> str | None:
+    """The request's bearer token, or None when there is no well-formed one."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     token = token.strip()
@@ -43,32 +44,34 @@ def _bearer_token() -> str | None:
     return token
 
 
-def _unauthorized(bank_id: str, detail: str, error: str | None = "invalid_token"):
+def unauthorized(bank_id: str, detail: str, error: str | None = "invalid_token"):
+    """Answer 401 problem+json with the matching ``WWW-Authenticate`` challenge."""
     abort(401, message=detail, headers=_challenge(bank_id, error, detail if error else None))
 
 
-def _bank_exists(bank_id: str) -> bool:
+def bank_exists(bank_id: str) -> bool:
+    """Whether ``bank_id`` names a bank (unknown banks answer 404, not 401)."""
     return db.session.scalar(sa.select(Bank.id).where(Bank.id == bank_id)) is not None
 
 
 def authorize(bank_id: str, scope: str) -> Grant:
     """The grant of the request's bearer token for ``bank_id``; aborts 401, 403 or 404."""
-    token = _bearer_token()
+    token = bearer_token()
     if token is None:
-        if not _bank_exists(bank_id):
+        if not bank_exists(bank_id):
             abort(404, message=f"There is no bank {bank_id!r}.")
-        _unauthorized(bank_id, "This endpoint needs an access token: send "
+        unauthorized(bank_id, "This endpoint needs an access token: send "
                                "`Authorization: Bearer <token>`.", None)
     kept, row = kept_grant_row(token)
     grant = grant_from_row(row) if kept else load_grant(token, connection())
     if isinstance(grant, Rejection):
-        if not _bank_exists(bank_id):
+        if not bank_exists(bank_id):
             abort(404, message=f"There is no bank {bank_id!r}.")
-        _unauthorized(bank_id, grant.value)
+        unauthorized(bank_id, grant.value)
     if grant.bank_id != bank_id:
-        if not _bank_exists(bank_id):
+        if not bank_exists(bank_id):
             abort(404, message=f"There is no bank {bank_id!r}.")
-        _unauthorized(bank_id, f"The access token was not issued by {bank_id}.")
+        unauthorized(bank_id, f"The access token was not issued by {bank_id}.")
     if grant.consent_id is None:
         abort(403, message="This token carries no customer consent (a client-credentials "
                            "token): data endpoints need a token from the authorization-code "

@@ -7,7 +7,7 @@ from flask_smorest import abort
 
 from sandbox.control.fields import Instant
 from sandbox.control.guard import AdminBlueprint
-from sandbox.services.audit import access_log_page
+from sandbox.services.access_log import access_log_page
 from sandbox.services.paging import InvalidCursor
 
 blp = AdminBlueprint("sandbox-access-log", __name__,

@@ -8,7 +8,7 @@ from flask_smorest import abort
 from sandbox.control.fields import Instant
 from sandbox.control.guard import AdminBlueprint
 from sandbox.faults import rules
-from sandbox.faults.spec import FaultSyntaxError, parse
+from sandbox.faults.spec import validate_fault
 
 blp = AdminBlueprint("sandbox-faults", __name__, description="Fault injection rules and "
                      "maintenance windows (QA control plane).")
@@ -25,7 +25,7 @@ class FaultRuleSchema(ma.Schema):
     path = ma.fields.String(load_default="*", metadata={
         "description": "Glob over the request path (`*` also crosses `/`), e.g. "
                        "`/banks/*/v1/accounts/*/transactions`.", "example": "*/transactions"})
-    fault = ma.fields.String(required=True, metadata={
+    fault = ma.fields.String(required=True, validate=validate_fault, metadata={
         "description": "What to inject, in the X-Sandbox-Fault syntax: `status=503`, "
                        "`status=429;retry_after=30`, `latency=750ms`, `timeout`, `drop`, "
                        "combined with `,`.", "example": "status=503"})
@@ -38,13 +38,6 @@ class FaultRuleSchema(ma.Schema):
         "description": "Requests that matched the rule since it was set."})
     injected = ma.fields.Integer(dump_only=True, metadata={
         "description": "Requests that got the fault."})
-
-    @ma.validates("fault")
-    def _valid_fault(self, value: str, **_kwargs) -> None:
-        try:
-            parse(value, timeout_cap=3600)
-        except FaultSyntaxError as error:
-            raise ma.ValidationError(str(error)) from None
 
 
 class MaintenanceSchema(ma.Schema):

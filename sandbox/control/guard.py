@@ -7,12 +7,12 @@ is configured, only that key opens the control plane.
 from __future__ import annotations
 
 import hmac
-import ipaddress
 
 from flask import current_app, request
 from flask_smorest import Blueprint, abort
 
 from sandbox.config import DEFAULT_ADMIN_KEY
+from sandbox.network import is_loopback_host
 
 HEADER = "X-Sandbox-Admin-Key"
 SCHEME = "SandboxAdminKey"
@@ -24,23 +24,6 @@ SECURITY_SCHEME = {
                    f"`{DEFAULT_ADMIN_KEY}` is accepted only while the server listens on "
                    "loopback.",
 }
-
-
-def is_loopback_host(host: str | None) -> bool:
-    """True for ``localhost``, 127.0.0.0/8 and ::1 (with or without port or brackets)."""
-    if not host:
-        return False
-    name = host.strip()
-    if name.startswith("["):
-        name = name[1:name.find("]")] if "]" in name else name[1:]
-    elif name.count(":") == 1:
-        name = name.split(":", 1)[0]
-    if name.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def listens_on_loopback() -> bool:

@@ -11,7 +11,7 @@ from importlib import resources
 import marshmallow as ma
 import yaml
 
-from sandbox.faults.spec import FaultSyntaxError, parse
+from sandbox.faults.spec import validate_fault
 
 
 class ErrorUserSchema(ma.Schema):
@@ -25,16 +25,9 @@ class ErrorUserSchema(ma.Schema):
         metadata={"description": "`login`: the login form fails; `data`: every data call "
                                  "made with the user's tokens fails."})
     fault = ma.fields.String(
-        required=True, metadata={"description": "What happens, in the X-Sandbox-Fault syntax."})
+        required=True, validate=validate_fault, metadata={"description": "What happens, in the X-Sandbox-Fault syntax."})
     description = ma.fields.String(
         required=True, metadata={"description": "The documented behaviour, in plain words."})
-
-    @ma.validates("fault")
-    def _valid_fault(self, value: str, **_kwargs) -> None:
-        try:
-            parse(value, timeout_cap=3600)
-        except FaultSyntaxError as error:
-            raise ma.ValidationError(str(error)) from None
 
 
 @functools.cache

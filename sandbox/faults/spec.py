@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import marshmallow as ma
+
 #: Statuses answered with a ``Retry-After`` header when the fault names none.
 RETRY_STATUSES = (429, 503)
 DEFAULT_RETRY_AFTER = 30
@@ -110,3 +112,11 @@ def _status(value: str, options: dict, part: str) -> Fault:
     if retry_after is None and status in RETRY_STATUSES:
         return Fault(status=status, retry_after=DEFAULT_RETRY_AFTER)
     return Fault(status=status, retry_after=int(retry_after) if retry_after else None)
+
+
+def validate_fault(text: str) -> None:
+    """marshmallow validator: ``text`` is a fault in the ``X-Sandbox-Fault`` syntax."""
+    try:
+        parse(text, timeout_cap=3600)
+    except FaultSyntaxError as error:
+        raise ma.ValidationError(str(error)) from None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import secrets
 import time
@@ -36,6 +35,7 @@ from sandbox.models import (
     WebhookNotice,
     WebhookSubscription,
 )
+from sandbox.network import is_loopback_host
 from sandbox.services.representation import (
     balances_dict,
     instant,
@@ -87,18 +87,6 @@ def ordered_id(prefix: str) -> str:
     return f"{prefix}_{time.time_ns():016x}{secrets.token_hex(6)}"
 
 
-def is_loopback(host: str | None) -> bool:
-    """True for ``localhost`` and loopback IP addresses."""
-    if not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def check_url(url: str) -> str:
     """``url`` when it may receive webhooks: https, or plain http on a loopback host."""
     try:
@@ -110,7 +98,7 @@ def check_url(url: str) -> str:
         raise SubscriptionError("url", "The URL must be absolute, with an https scheme.")
     if parts.username or parts.password:
         raise SubscriptionError("url", "The URL must not carry credentials.")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise SubscriptionError(
             "url", "Plain http is accepted only on loopback (localhost, 127.0.0.1, ::1): "
                    "use https.")

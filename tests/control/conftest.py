@@ -10,7 +10,6 @@ from sandbox.extensions import db
 from sandbox.models import Bank
 
 
-
 @pytest.fixture(scope="session")
 def admin():
     """Headers that open the control plane (the development key, on loopback)."""
@@ -32,9 +31,3 @@ def bare_app(tmp_path_factory):
     yield application
     with application.app_context():
         db.engine.dispose()
-
-
-@pytest.fixture
-def client(app):
-    """A test client of the module's seeded world."""
-    return app.test_client()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from sandbox import create_app
-from sandbox.control.guard import is_loopback_host
+from sandbox.network import is_loopback_host
 
 
 @pytest.mark.parametrize(

@@ -25,18 +25,18 @@ blp = Blueprint("webhooks", __name__, url_prefix="/banks/<bank_id>/v1",
 def client_grant(bank_id: str) -> Grant:
     """The grant of the request's client-credentials token for ``bank_id``; aborts 401/403/404
     (the data API's token lookup, without its consent requirement)."""
-    token = auth._bearer_token()
+    token = auth.bearer_token()
     if token is None:
         _bank_or_404(bank_id)
-        auth._unauthorized(bank_id, "This endpoint needs a client-credentials token: send "
+        auth.unauthorized(bank_id, "This endpoint needs a client-credentials token: send "
                                     "`Authorization: Bearer <token>`.", None)
     grant = load_grant(token)
     if isinstance(grant, Rejection):
         _bank_or_404(bank_id)
-        auth._unauthorized(bank_id, grant.value)
+        auth.unauthorized(bank_id, grant.value)
     if grant.bank_id != bank_id:
         _bank_or_404(bank_id)
-        auth._unauthorized(bank_id, f"The access token was not issued by {bank_id}.")
+        auth.unauthorized(bank_id, f"The access token was not issued by {bank_id}.")
     if grant.consent_id is not None:
         abort(403, message="Webhook subscriptions belong to the client, not to a customer: use "
                            "a client-credentials token (`grant_type=client_credentials`).")
@@ -44,7 +44,7 @@ def client_grant(bank_id: str) -> Grant:
 
 
 def _bank_or_404(bank_id: str) -> None:
-    if not auth._bank_exists(bank_id):
+    if not auth.bank_exists(bank_id):
         abort(404, message=f"There is no bank {bank_id!r}.")
 
 
