@@ -1,6 +1,7 @@
-"""Schemathesis, in process, over every data-API operation with a valid token: every default
-check passes (status codes, content types, schemas and headers as documented, no 5xx, auth
-enforced, unsupported methods refused)."""
+"""Schemathesis, in process, over every data-API operation with a valid token, and over the
+health probes, bank listing and consents: every default check passes (status codes, content
+types, schemas and headers as documented, no 5xx, auth enforced, unsupported methods
+refused)."""
 from __future__ import annotations
 
 import pytest
@@ -36,12 +37,15 @@ def data_api(app, mint, world):
                    for kind in ("t", "r", "s")}
         db.session.remove()
     token = mint(BANK, "user_good", ALL_SCOPES)
+    service = app.test_client().post(f"/banks/{BANK}/token", auth=("demo-app", "demo-secret"),
+                                     data={"grant_type": "client_credentials"}).get_json()
 
     def drawn(name: str) -> dict:
         return {"dictionary": name, "probability": 0.7}
 
     config = SchemathesisConfig.from_dict({
-        "auth": {"openapi": {"bearer": {"bearer": token}}},
+        "auth": {"openapi": {"bearer": {"bearer": token},
+                             "oauthAccessToken": {"bearer": service["access_token"]}}},
         "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True},
         "parameters": {
             "path.bank_id": BANK,
@@ -60,6 +64,13 @@ def data_api(app, mint, world):
              "checks": {"positive_data_acceptance": {
                  "expected-statuses": ["2xx", "304", "401", "403", "404", "422"]}}}
             for name, kind in (("transactions", "t"), ("receipts", "r"), ("shipments", "s"))
+        ] + [
+            # Business rules no schema states (an expiry in the past, a transaction window
+            # ending before it starts) answer the documented 422 naming the field; unknown
+            # consent ids the documented 404.
+            {"include-path-regex": "/consents",
+             "checks": {"positive_data_acceptance": {
+                 "expected-statuses": ["2xx", "401", "403", "404", "422"]}}},
         ],
         "dictionaries": {
             "accounts": {"values": accounts},
@@ -87,4 +98,15 @@ def _node_id_for_schemathesis(request):
 
 @schema.parametrize()
 def test_data_api_conforms_to_its_openapi_document(case):
+    case.call_and_validate()
+
+
+#: The operations beside the data API the document has covered since the start: health
+#: probes, the bank listing and consents (with a client-credentials token).
+public = schemathesis.pytest.from_fixture("data_api").include(
+    path_regex=r"^/(healthz|readyz|banks(/\{bank_id\}(/logo\.svg|/consents.*)?)?)$")
+
+
+@public.parametrize()
+def test_public_and_consent_operations_conform_to_the_openapi_document(case):
     case.call_and_validate()
