@@ -64,39 +64,11 @@ def runner():
 
 
 @pytest.fixture(scope="module")
-def live_server(app):
+def live_server(app, tmp_path_factory):
     """``sandbox serve`` under gunicorn with 2 workers, on a free loopback port, over the
     module's database. Yields the base URL."""
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
+    from tests.livecheck import sandbox_serve
 
-    import requests
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [str(Path(sys.executable).with_name("sandbox")), "serve",
-               "--database", app.config["SQLALCHEMY_DATABASE_URI"],
-               "--port", str(port), "--workers", "2"]
-    env = {**os.environ, "SANDBOX_HISTORY_MONTHS": str(TEST_MONTHS)}
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"sandbox serve did not start: {process.stderr.read().decode()}")
-        time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(timeout=15)
+    with sandbox_serve(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path_factory.mktemp("serve"),
+                       env={"SANDBOX_HISTORY_MONTHS": str(TEST_MONTHS)}) as base:
+        yield base

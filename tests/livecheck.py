@@ -48,3 +48,22 @@ def _healthy(base: str) -> bool:
         return requests.get(f"{base}/healthz", timeout=2).status_code == 200
     except (requests.ConnectionError, requests.Timeout):
         return False
+
+
+@contextmanager
+def sandbox_serve(database_url: str, log_dir: Path, *, host: str = "127.0.0.1",
+                  workers: int = 2, env: dict | None = None, args: tuple[str, ...] = ()):
+    """``sandbox serve`` over ``database_url`` on a free port of ``host``; yields its base URL.
+
+    ``env`` is added to this process's environment; ``args`` go after the standard options.
+    The one launcher of a live server in the tests: fixtures and tests build on it."""
+    import os
+    import sys
+
+    port = free_port(host)
+    command = [str(Path(sys.executable).with_name("sandbox")), "serve",
+               "--database", database_url, "--host", host, "--port", str(port),
+               "--workers", str(workers), *args]
+    base = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    with running(command, base, log_dir, env={**os.environ, **(env or {})}):
+        yield base

@@ -1,0 +1,1 @@
+"""Security regressions: each module performs one attack against a live server."""
