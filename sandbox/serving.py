@@ -17,6 +17,7 @@ def gunicorn_settings(host: str = "127.0.0.1", port: int = 8000, workers: int = 
         "timeout": 60,
         "graceful_timeout": 10,
         "keepalive": 5,
+        "limit_request_line": 8190,
         "preload_app": False,
         "accesslog": "-",
         "errorlog": "-",

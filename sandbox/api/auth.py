@@ -22,8 +22,16 @@ INVALID_TOKEN = "INVALID_TOKEN"
 INSUFFICIENT_SCOPE = "INSUFFICIENT_SCOPE"
 
 
-def _challenge(bank_id: str, error: str | None = None, description: str | None = None,
-               scope: str | None = None) -> dict:
+#: The only ``error`` values of a Bearer challenge (RFC 6750 §3.1).
+BEARER_ERRORS = frozenset({"invalid_request", "invalid_token", "insufficient_scope"})
+
+
+def bearer_challenge(bank_id: str, error: str | None = None, description: str | None = None,
+                     scope: str | None = None) -> dict:
+    """The ``WWW-Authenticate`` header of every bearer-protected endpoint: realm is the bank
+    id; no ``error`` when the request carried no credentials (RFC 6750 §3)."""
+    if error is not None and error not in BEARER_ERRORS:
+        raise ValueError(f"Not an RFC 6750 error code: {error}")
     parts = [f'realm="{bank_id}"']
     if error:
         parts.append(f'error="{error}"')
@@ -46,7 +54,8 @@ def bearer_token() -> str | None:
 
 def unauthorized(bank_id: str, detail: str, error: str | None = "invalid_token"):
     """Answer 401 problem+json with the matching ``WWW-Authenticate`` challenge."""
-    abort(401, message=detail, headers=_challenge(bank_id, error, detail if error else None))
+    abort(401, message=detail, headers=bearer_challenge(bank_id, error,
+                                                     detail if error else None))
 
 
 def bank_exists(bank_id: str) -> bool:
@@ -61,7 +70,8 @@ def authorize(bank_id: str, scope: str) -> Grant:
         if not bank_exists(bank_id):
             abort(404, message=f"There is no bank {bank_id!r}.")
         unauthorized(bank_id, "This endpoint needs an access token: send "
-                               "`Authorization: Bearer <token>`.", None)
+                               "`Authorization: Bearer <token>`.",
+                     "invalid_request" if request.headers.get("Authorization") else None)
     kept, row = kept_grant_row(token)
     grant = grant_from_row(row) if kept else load_grant(token, connection())
     if isinstance(grant, Rejection):
@@ -76,10 +86,10 @@ def authorize(bank_id: str, scope: str) -> Grant:
         abort(403, message="This token carries no customer consent (a client-credentials "
                            "token): data endpoints need a token from the authorization-code "
                            "flow.",
-              headers=_challenge(bank_id, "insufficient_scope", None, scope))
+              headers=bearer_challenge(bank_id, "insufficient_scope", None, scope))
     if scope not in grant.scopes:
         abort(403, message=f"The token's consent does not include the `{scope}` scope.",
-              headers=_challenge(bank_id, "insufficient_scope",
+              headers=bearer_challenge(bank_id, "insufficient_scope",
                                  f"The {scope} scope is required.", scope))
     return grant
 
@@ -109,7 +119,7 @@ def register_docs(spec) -> None:
     problem = {"$ref": "#/components/schemas/Problem"}
     challenge = {
         "description": "RFC 6750 challenge, e.g. `Bearer realm=\"harborline\", "
-                       "error=\"invalid_token\"`.",
+                       "error=\"invalid_token\"` (no `error` when no token was sent).",
         "schema": {"type": "string"},
         "required": True,
     }

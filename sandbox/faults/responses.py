@@ -10,6 +10,7 @@ import socket
 
 from flask import Response, json, render_template_string, request
 
+from sandbox.api.auth import bearer_challenge
 from sandbox.errors import problem_response
 
 #: OAuth endpoints whose errors are RFC 6749 JSON.
@@ -83,8 +84,8 @@ def failure(kind: str, status: int, *, retry_after: int | None = None, bank=None
     if kind == "page":
         return _page(status, detail, retry_after, bank, headers)
     if status == 401:
-        headers["WWW-Authenticate"] = ('Bearer error="invalid_token", '
-                                       f'error_description="{detail}"')
+        realm = request.path.split("/")[2] if request.path.startswith("/banks/") else "sandbox"
+        headers.update(bearer_challenge(realm, "invalid_token", detail))
     return problem_response(status, detail, headers=headers)
 
 

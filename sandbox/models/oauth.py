@@ -61,9 +61,6 @@ class Consent(db.Model):
 #: Hosts whose redirect URIs may use any port (RFC 8252 §7.3) and plain http.
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 
-#: Authentication methods a confidential client may use at any endpoint.
-SECRET_METHODS = frozenset({"client_secret_basic", "client_secret_post"})
-
 
 def _without_loopback_port(uri: str) -> str | None:
     """``uri`` with its port dropped when it is an http loopback URI, else None."""
@@ -114,11 +111,9 @@ class OAuthClient(db.Model, OAuth2ClientMixin):
         return bool(self.client_secret) and super().check_client_secret(client_secret)
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
-        """Public clients authenticate with ``none`` only; confidential clients with their
-        secret, sent either by HTTP Basic or in the form body."""
-        if self.is_public:
-            return method == "none"
-        return method in SECRET_METHODS
+        """A client authenticates at every endpoint (token, revocation, introspection, PAR)
+        with its registered ``token_endpoint_auth_method`` only (RFC 7591 §2)."""
+        return method == self.token_endpoint_auth_method
 
 
 class AuthorizationCode(db.Model, OAuth2AuthorizationCodeMixin):

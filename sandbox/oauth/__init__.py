@@ -2,14 +2,12 @@
 from flask import Flask
 
 from sandbox.extensions import api
-from sandbox.oauth import consent_views, schemas
+from sandbox.oauth import consent_views, schemas, wellknown
 from sandbox.oauth.endpoints import (
     ClientRegistration,
     PushedAuthorization,
     TokenIntrospection,
     TokenRevocation,
-    UserInfo,
-    resource_protector,
 )
 from sandbox.oauth.grants import (
     AuthorizationCodeGrant,
@@ -31,7 +29,6 @@ server.register_endpoint(TokenRevocation)
 server.register_endpoint(TokenIntrospection)
 server.register_endpoint(ClientRegistration)
 server.register_endpoint(PushedAuthorization)
-server.register_endpoint(UserInfo(resource_protector=resource_protector()))
 
 #: Schemas the hand-written OpenAPI of the Authlib endpoints refers to.
 DOCUMENTED_SCHEMAS = {
@@ -60,5 +57,8 @@ def init_app(app: Flask) -> None:
                        "endpoints take a client-credentials token.",
     })
     api.register_blueprint(blp, parameters=[{
+        "in": "path", "name": "bank_id", "required": True, "schema": {"type": "string"},
+        "description": "The bank, e.g. `harborline`.", "example": "harborline"}])
+    api.register_blueprint(wellknown.blp, parameters=[{
         "in": "path", "name": "bank_id", "required": True, "schema": {"type": "string"},
         "description": "The bank, e.g. `harborline`.", "example": "harborline"}])

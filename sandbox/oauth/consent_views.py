@@ -7,20 +7,19 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from sandbox import clock
+from sandbox.api.auth import bearer_challenge
 from sandbox.extensions import db
 from sandbox.models import Token
 from sandbox.oauth import issuance
 from sandbox.oauth.schemas import ConsentRequestSchema, ConsentSchema
 from sandbox.oauth.scopes import split
-from sandbox.oauth.server import issuer
 from sandbox.oauth.views import BEARER_SCHEME, blp
 from sandbox.services import consents
 from sandbox.services.clients import find_client
 
 
 def _challenge(error: str | None = None) -> dict:
-    parts = [f'realm="{issuer()}"'] + ([f'error="{error}"'] if error else [])
-    return {"WWW-Authenticate": "Bearer " + ", ".join(parts)}
+    return bearer_challenge(g.bank.id, error)
 
 
 def client_token(*, client_credentials: bool = False) -> Token:

@@ -8,14 +8,12 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from authlib.consts import default_json_headers
-from authlib.integrations.flask_oauth2 import ResourceProtector
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import (
     Endpoint,
     InvalidRequestError,
     UnauthorizedClientError,
 )
-from authlib.oauth2.rfc6750 import BearerTokenValidator, InsufficientScopeError, InvalidTokenError
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7591 import (
     ClientRegistrationEndpoint,
@@ -23,7 +21,6 @@ from authlib.oauth2.rfc7591 import (
     InvalidRedirectURIError,
 )
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
-from authlib.oidc import core as oidc
 from flask import g
 
 from sandbox import clock
@@ -32,6 +29,7 @@ from sandbox.models import PushedRequest
 from sandbox.models.oauth import LOOPBACK_HOSTS
 from sandbox.oauth import claims, issuance
 from sandbox.oauth.grants import ALL_CLIENT_AUTH, SECRET_CLIENT_AUTH
+from sandbox.oauth.protocol_time import wall_seconds
 from sandbox.oauth.metadata import PAR_LIFETIME_SECONDS, provider_metadata
 from sandbox.oauth.scopes import SCOPES
 from sandbox.oauth.server import ParamsPayload, SandboxOAuth2Request, issuer
@@ -81,13 +79,13 @@ class TokenIntrospection(IntrospectionEndpoint):
         body = {
             "active": True,
             "client_id": token.client_id,
-            "token_type": "refresh_token" if is_refresh else token.token_type,
+            "token_type": token.token_type,
             "scope": token.scope,
             "iss": issuer(),
             "aud": token.client_id,
-            "iat": token.issued_at,
-            "exp": (token.refresh_token_expires_at if is_refresh
-                    else token.issued_at + token.expires_in),
+            "iat": wall_seconds(token.issued_at),
+            "exp": wall_seconds(token.refresh_token_expires_at if is_refresh
+                                else token.issued_at + token.expires_in),
         }
         if token.customer_id:
             customer = token.get_user()
@@ -108,7 +106,7 @@ class ClientRegistration(ClientRegistrationEndpoint):
 
     def generate_client_info(self, json_request):
         info = super().generate_client_info(json_request)
-        info["client_id_issued_at"] = issuance.now_seconds()
+        info["client_id_issued_at"] = wall_seconds(issuance.now_seconds())
         if json_request.payload.data.get("token_endpoint_auth_method") == "none":
             del info["client_secret"]
         return info
@@ -116,7 +114,8 @@ class ClientRegistration(ClientRegistrationEndpoint):
     def extract_client_metadata(self, json_request):
         metadata = super().extract_client_metadata(json_request)
         metadata.setdefault("grant_types", ["authorization_code"])
-        metadata.setdefault("response_types", ["code"])
+        metadata.setdefault("response_types",
+                            ["code"] if "authorization_code" in metadata["grant_types"] else [])
         metadata.setdefault("scope", " ".join(SCOPES))
         if "authorization_code" in metadata["grant_types"]:
             uris = metadata.get("redirect_uris")
@@ -125,6 +124,11 @@ class ClientRegistration(ClientRegistrationEndpoint):
                                               "must register 'redirect_uris'.")
             for uri in uris:
                 check_redirect_uri(uri)
+        if ("code" in metadata["response_types"]) != ("authorization_code"
+                                                     in metadata["grant_types"]):
+            raise InvalidClientMetadataError("'response_types' must include 'code' exactly "
+                                             "when 'grant_types' includes "
+                                             "'authorization_code'.")
         if (metadata["token_endpoint_auth_method"] == "none"
                 and "client_credentials" in metadata["grant_types"]):
             raise InvalidClientMetadataError("A public client ('none') cannot use the "
@@ -189,33 +193,3 @@ class PushedAuthorization(Endpoint):
         except OAuth2Error as error:
             error.redirect_uri = None
             raise
-
-
-class TokenValidator(BearerTokenValidator):
-    """Bearer tokens of the current bank, judged on the sandbox clock and their consent."""
-
-    def authenticate_token(self, token_string):
-        return issuance.find_access_token(token_string)
-
-    def validate_token(self, token, scopes, request):
-        if token is None or not token.is_active(clock.now()):
-            raise InvalidTokenError(realm=issuer())
-        if self.scope_insufficient(token.get_scope(), scopes):
-            raise InsufficientScopeError()
-
-
-class UserInfo(oidc.UserInfoEndpoint):
-    """Claims about the customer, by the token's scope."""
-
-    def generate_user_info(self, user, scope):
-        return claims.user_info(user, scope)
-
-    def get_issuer(self):
-        return issuer()
-
-
-def resource_protector() -> ResourceProtector:
-    """A protector accepting the bank's bearer tokens."""
-    protector = ResourceProtector()
-    protector.register_token_validator(TokenValidator())
-    return protector

@@ -13,6 +13,7 @@ from sandbox import clock
 from sandbox.extensions import db
 from sandbox.models import Customer
 from sandbox.oauth import claims, issuance
+from sandbox.oauth.protocol_time import wall_seconds
 from sandbox.oauth.scopes import split
 from sandbox.oauth.server import issuer
 from sandbox.services import consents, keys
@@ -128,9 +129,15 @@ class OpenIDCode(oidc.OpenIDCode):
         return {"alg": keys.ALGORITHM, "kid": keys.active_key(g.bank.id).kid}
 
     def get_client_claims(self, client):
-        now = issuance.now_seconds()
+        now = wall_seconds(issuance.now_seconds())
         return {"iss": issuer(), "aud": [client.get_client_id()], "iat": now,
                 "exp": now + keys.id_token_seconds(g.bank)}
+
+    def get_authorization_code_claims(self, authorization_code):
+        found = super().get_authorization_code_claims(authorization_code)
+        if "auth_time" in found:
+            found["auth_time"] = wall_seconds(found["auth_time"])
+        return found
 
     def generate_user_info(self, user, scope):
         return claims.user_info(user, scope)

@@ -42,6 +42,7 @@ def provider_metadata() -> dict:
         "require_pushed_authorization_requests": False,
         "authorization_response_iss_parameter_supported": True,
         "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
         "claims_parameter_supported": False,
         "service_documentation": f"{base_url()}/docs",
     }

@@ -219,6 +219,8 @@ class ProviderMetadataSchema(ma.Schema):
     authorization_response_iss_parameter_supported = fields.Boolean(metadata=_desc(
         "True: authorization responses carry `iss` (RFC 9207)."))
     request_parameter_supported = fields.Boolean(metadata=_desc("False."))
+    request_uri_parameter_supported = fields.Boolean(metadata=_desc(
+        "False: no request objects by reference (PAR `request_uri`s still work)."))
     claims_parameter_supported = fields.Boolean(metadata=_desc("False."))
     service_documentation = fields.String(metadata=_desc("API documentation."))
 

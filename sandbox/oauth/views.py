@@ -18,6 +18,7 @@ from sandbox.oauth import flow
 from sandbox.oauth.metadata import provider_metadata
 from sandbox.oauth.schemas import JWKSSchema, ProviderMetadataSchema
 from sandbox.oauth.server import server
+from sandbox.oauth.userinfo import userinfo_response
 from sandbox.services import keys
 
 blp = Blueprint(
@@ -31,6 +32,8 @@ blp = Blueprint(
 BEARER_SCHEME = "oauthAccessToken"
 FORM = "application/x-www-form-urlencoded"
 HTML = "text/html"
+#: Discovery and JWKS may be cached this long (a retired key stays published far longer).
+PUBLIC_CACHE = {"Cache-Control": "public, max-age=300"}
 
 
 def _ref(name: str) -> dict:
@@ -104,8 +107,9 @@ def _finish(response: Response) -> Response:
 @blp.route("/.well-known/openid-configuration")
 @blp.response(200, ProviderMetadataSchema)
 def discovery():
-    """OpenID Connect discovery document (RFC 8414 metadata) of the bank."""
-    return provider_metadata()
+    """OpenID Connect discovery document (RFC 8414 metadata) of the bank; the same document
+    is at `/.well-known/oauth-authorization-server/banks/{bank_id}`."""
+    return provider_metadata(), 200, PUBLIC_CACHE
 
 
 @blp.route("/jwks.json")
@@ -116,7 +120,7 @@ def jwks():
     After `sandbox keys rotate` the retired key stays published until the ID tokens it signed
     have expired.
     """
-    return keys.jwks(g.bank)
+    return keys.jwks(g.bank), 200, PUBLIC_CACHE
 
 
 AUTHORIZE_PARAMETERS = [
@@ -196,12 +200,16 @@ def introspect():
 @blp.route("/userinfo", methods=["GET", "POST"])
 @blp.doc(security=[{BEARER_SCHEME: ["openid"]}], responses={
     "200": _json("UserInfo", "Claims released by the token's scopes."),
-    "401": _json("OAuthError", "`missing_authorization` or `invalid_token`, with "
-                               "`WWW-Authenticate: Bearer`."),
+    "400": _json("OAuthError", "`invalid_request`: the token was sent more than one way."),
+    "401": _json("OAuthError", "No token (challenge without `error`) or `invalid_token`, "
+                               "with `WWW-Authenticate: Bearer realm=\"{bank_id}\"`."),
     "403": _json("OAuthError", "`insufficient_scope`: the token lacks `openid`.")})
 def userinfo():
-    """OpenID Connect UserInfo: `sub`, plus `profile` and `identity` claims by scope."""
-    return server.create_endpoint_response("userinfo")
+    """OpenID Connect UserInfo: `sub`, plus `profile` and `identity` claims by scope.
+
+    GET or POST; the token in `Authorization: Bearer`, or as `access_token` in a POSTed form.
+    """
+    return userinfo_response()
 
 
 @blp.route("/register", methods=["POST"])

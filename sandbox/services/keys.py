@@ -50,9 +50,10 @@ def active_key(bank_id: str) -> SigningKey:
 def rotate(bank_id: str) -> SigningKey:
     """Retire the bank's current key and start signing with a new one; commits."""
     current = active_key(bank_id)
-    now = clock.now()
-    created = _new_key(bank_id, current.generation + 1, now)
-    current.retired_at = now
+    created = _new_key(bank_id, current.generation + 1, clock.now())
+    # Wall clock: ID tokens carry wall-clock ``exp`` (sandbox/oauth/protocol_time.py), so the
+    # retired key must stay published for their lifetime whatever the sandbox clock does.
+    current.retired_at = clock.wall_now()
     db.session.add(created)
     db.session.commit()
     return created
@@ -65,9 +66,9 @@ def id_token_seconds(bank: Bank) -> int:
 
 def published_keys(bank: Bank) -> list[SigningKey]:
     """The keys a verifier may need: the current one, and retired ones whose ID tokens can
-    still be unexpired."""
+    still be unexpired by the wall clock."""
     active_key(bank.id)
-    horizon = clock.now() - timedelta(seconds=id_token_seconds(bank))
+    horizon = clock.wall_now() - timedelta(seconds=id_token_seconds(bank))
     return list(db.session.scalars(
         sa.select(SigningKey)
         .where(SigningKey.bank_id == bank.id,

@@ -2,6 +2,7 @@
 contract, each bank's own settings, registration, consents and key rotation."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from tests.oauth.browser import BANK, DEMO_SECRET, ISSUER_PATH, Pkce, authorize_
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from sandbox import create_app
+from sandbox import clock, create_app
 from sandbox.cli import main
 from sandbox.extensions import db
 
@@ -29,7 +30,7 @@ def verified_id_token(client, id_token: str, bank: str = BANK, **params) -> Code
                          options={"iss": {"essential": True, "value": issuer(bank)},
                                   "aud": {"essential": True, "value": "demo-app"}},
                          params={"client_id": "demo-app", **params})
-    claims.validate(now=int(FROZEN.timestamp()))
+    claims.validate()  # the wall clock: ID token instants are protocol time
     return claims
 
 
@@ -56,7 +57,9 @@ def test_id_token_is_signed_and_carries_nonce_at_hash_and_stable_sub(client, flo
     assert claims.header["alg"] == "RS256"
     assert claims["sub"] == again["sub"]
     assert claims["exp"] - claims["iat"] == 3600
-    assert claims["auth_time"] == int(FROZEN.timestamp())
+    # The sandbox clock is frozen at FROZEN; the instants are wall-clock (protocol time).
+    assert abs(claims["iat"] - time.time()) < 60
+    assert claims["iat"] - 60 <= claims["auth_time"] <= claims["iat"]
 
 
 @pytest.mark.parametrize(("scope", "expected", "absent"), [
@@ -263,7 +266,7 @@ def test_expired_access_token_is_inactive(client, flow, clock_shift):
 
 
 def test_key_rotation_keeps_the_old_key_until_its_tokens_expire(app, client, flow, runner,
-                                                                clock_shift):
+                                                                clock_shift, monkeypatch):
     before, _, _ = flow()
     old_kid = verified_id_token(client, before["id_token"],
                                 access_token=before["access_token"]).header["kid"]
@@ -276,7 +279,13 @@ def test_key_rotation_keeps_the_old_key_until_its_tokens_expire(app, client, flo
     assert new_kid != old_kid
     published = {key["kid"] for key in client.get(f"{ISSUER_PATH}/jwks.json").get_json()["keys"]}
     assert published == {old_kid, new_kid}
-    clock_shift(timedelta(hours=1).total_seconds())
+    # ID tokens expire by the wall clock: moving the sandbox clock keeps the old key...
+    clock_shift(timedelta(hours=2).total_seconds())
+    published = {key["kid"] for key in client.get(f"{ISSUER_PATH}/jwks.json").get_json()["keys"]}
+    assert published == {old_kid, new_kid}
+    # ...until the wall clock is past the last exp it signed.
+    later = clock.wall_now() + timedelta(hours=1, seconds=5)
+    monkeypatch.setattr(clock, "wall_now", lambda: later)
     published = {key["kid"] for key in client.get(f"{ISSUER_PATH}/jwks.json").get_json()["keys"]}
     assert published == {new_kid}
 
