@@ -70,8 +70,7 @@ def authorize(bank_id: str, scope: str) -> Grant:
         if not bank_exists(bank_id):
             abort(404, message=f"There is no bank {bank_id!r}.")
         unauthorized(bank_id, "This endpoint needs an access token: send "
-                               "`Authorization: Bearer <token>`.",
-                     "invalid_request" if request.headers.get("Authorization") else None)
+                               "`Authorization: Bearer <token>`.", None)
     kept, row = kept_grant_row(token)
     grant = grant_from_row(row) if kept else load_grant(token, connection())
     if isinstance(grant, Rejection):

@@ -112,6 +112,10 @@ class ClientRegistration(ClientRegistrationEndpoint):
         return info
 
     def extract_client_metadata(self, json_request):
+        uris = json_request.payload.data.get("redirect_uris")
+        for uri in uris if isinstance(uris, list) else []:
+            if isinstance(uri, str) and "#" in uri:
+                raise InvalidRedirectURIError(f"Redirect URIs must not contain a fragment: {uri}")
         metadata = super().extract_client_metadata(json_request)
         metadata.setdefault("grant_types", ["authorization_code"])
         metadata.setdefault("response_types",

@@ -1,0 +1,73 @@
+"""Issue 10: what off-the-shelf relying-party libraries rely on (functional, test client)."""
+from __future__ import annotations
+
+from tests.oauth.browser import BANK, DEMO_SECRET, ISSUER_PATH
+
+
+def test_rfc8414_metadata_is_the_discovery_document_and_cacheable(client):
+    oidc = client.get(f"{ISSUER_PATH}/.well-known/openid-configuration")
+    rfc8414 = client.get(f"/.well-known/oauth-authorization-server/banks/{BANK}")
+    assert rfc8414.status_code == 200
+    assert rfc8414.get_json() == oidc.get_json()
+    assert oidc.get_json()["request_uri_parameter_supported"] is False
+    for answer in (oidc, rfc8414, client.get(f"{ISSUER_PATH}/jwks.json")):
+        assert answer.headers["Cache-Control"].startswith("public, max-age=")
+
+
+def test_bearer_challenges_carry_no_error_without_credentials(client):
+    for path in ("/v1/accounts", "/userinfo", "/consents/x", "/v1/webhooks"):
+        answer = client.get(f"{ISSUER_PATH}{path}")
+        assert answer.status_code == 401, path
+        assert answer.headers["WWW-Authenticate"] == f'Bearer realm="{BANK}"', path
+        bad = client.get(f"{ISSUER_PATH}{path}", headers={"Authorization": "Bearer nope"})
+        assert f'realm="{BANK}", error="invalid_token"' in bad.headers["WWW-Authenticate"]
+
+
+def test_userinfo_answers_get_and_post_with_the_token_in_header_or_form(client, flow):
+    tokens, _, _ = flow()
+    bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+    by_get = client.get(f"{ISSUER_PATH}/userinfo", headers=bearer).get_json()
+    assert client.post(f"{ISSUER_PATH}/userinfo", headers=bearer).get_json() == by_get
+    form = client.post(f"{ISSUER_PATH}/userinfo", data={"access_token": tokens["access_token"]})
+    assert form.status_code == 200
+    assert form.get_json() == by_get
+
+
+def test_introspected_refresh_token_is_bearer(client, flow):
+    tokens, _, _ = flow()
+    answer = client.post(f"{ISSUER_PATH}/introspect", auth=DEMO_SECRET,
+                         data={"token": tokens["refresh_token"]}).get_json()
+    assert answer["active"] is True
+    assert answer["token_type"] == "Bearer"
+
+
+def test_registered_auth_method_is_enforced(client):
+    registered = client.post(f"{ISSUER_PATH}/register", json={
+        "grant_types": ["client_credentials"],
+        "token_endpoint_auth_method": "client_secret_basic"}).get_json()
+    credentials = (registered["client_id"], registered["client_secret"])
+    post = {"client_id": credentials[0], "client_secret": credentials[1]}
+    for endpoint, data in (("token", {"grant_type": "client_credentials"}),
+                           ("introspect", {"token": "x"}), ("revoke", {"token": "x"})):
+        refused = client.post(f"{ISSUER_PATH}/{endpoint}", data={**data, **post})
+        assert refused.status_code == 401, endpoint
+    assert client.post(f"{ISSUER_PATH}/token", data={"grant_type": "client_credentials"},
+                       auth=credentials).status_code == 200
+
+
+def test_registration_refuses_fragments_and_mismatched_response_types(client):
+    fragment = client.post(f"{ISSUER_PATH}/register", json={
+        "redirect_uris": ["https://rp.example/cb#frag"]})
+    assert fragment.status_code == 400
+    assert fragment.get_json()["error"] == "invalid_redirect_uri"
+    mismatch = client.post(f"{ISSUER_PATH}/register", json={
+        "grant_types": ["client_credentials"], "response_types": ["code"]})
+    assert mismatch.get_json()["error"] == "invalid_client_metadata"
+
+
+def test_over_long_query_string_is_a_documented_problem_414(client):
+    answer = client.get(f"{ISSUER_PATH}/v1/accounts?q=" + "a" * 5000)
+    assert answer.status_code == 414
+    assert answer.mimetype == "application/problem+json"
+    spec = client.get("/openapi.json").get_json()
+    assert "414" in spec["paths"]["/banks/{bank_id}/v1/accounts"]["get"]["responses"]
