@@ -42,7 +42,8 @@ def test_data_api_401_challenges_like_the_resource_server(client):
     response = client.get(DATA, headers={"X-Sandbox-Fault": "status=401"})
 
     assert response.status_code == 401
-    assert response.headers["WWW-Authenticate"].startswith('Bearer error="invalid_token"')
+    assert response.headers["WWW-Authenticate"].startswith(
+        f'Bearer realm="{DATA.split("/")[2]}", error="invalid_token"')
 
 
 @pytest.mark.parametrize(
