@@ -1,10 +1,15 @@
 """``Idempotency-Key``: the first request with a key claims it by inserting a row; a repeat
 with the same body gets the stored answer, one with another body is refused.
 
-The claim is an INSERT under a unique constraint on (bank, client, key), committed before the
-work starts, so of concurrent duplicates exactly one runs (portable: no locking tricks). The
-answer is stored in the same transaction as the work it describes. Keys live 24 hours of
-sandbox time. Only successful answers are kept: a refused request releases its key.
+Keys belong to a principal: the client acting under one consent of one customer (or the
+client on its own, with a client-credentials token), so a key never answers for another
+customer or another consent. The caller authorises the request (token active, scope,
+consent) before it claims a key, so a replay is refused exactly when a first request would be.
+
+The claim is an INSERT under a unique constraint on (bank, client, principal, key), committed
+before the work starts, so of concurrent duplicates exactly one runs (portable: no locking
+tricks). The answer is stored in the same transaction as the work it describes. Keys live 24
+hours of sandbox time. Only successful answers are kept: a refused request releases its key.
 """
 from __future__ import annotations
 
@@ -57,9 +62,16 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
-def claim(bank_id: str, client_id: str, key: str, digest: str, *,
+def principal(customer_id: str | None, consent_id: str | None) -> str:
+    """Whose keys a request uses: the customer's under one consent, or (neither) the
+    client's own."""
+    return f"{customer_id}/{consent_id}" if consent_id else ""
+
+
+def claim(bank_id: str, client_id: str, owner: str, key: str, digest: str, *,
           wait_seconds: float = 5.0) -> tuple[int | None, Answer | None]:
-    """Claim ``key`` for a request with fingerprint ``digest`` (commits).
+    """Claim ``key`` of principal ``owner`` (see :func:`principal`) for a request with
+    fingerprint ``digest`` (commits).
 
     Returns ``(record_id, None)`` when this request must do the work, ``(None, answer)`` when
     it repeats one that succeeded. A duplicate arriving while the first is running waits up
@@ -67,13 +79,14 @@ def claim(bank_id: str, client_id: str, key: str, digest: str, *,
     """
     deadline = time.monotonic() + wait_seconds
     while True:
-        record_id = _insert(bank_id, client_id, key, digest)
+        record_id = _insert(bank_id, client_id, owner, key, digest)
         if record_id is not None:
             return record_id, None
         while True:
             existing = db.session.scalar(
                 sa.select(IdempotencyRecord).where(IdempotencyRecord.bank_id == bank_id,
                                                    IdempotencyRecord.client_id == client_id,
+                                                   IdempotencyRecord.principal == owner,
                                                    IdempotencyRecord.key == key))
             now = clock.now()
             if existing is None or existing.expires_at <= now:
@@ -98,10 +111,10 @@ def claim(bank_id: str, client_id: str, key: str, digest: str, *,
             time.sleep(0.05)
 
 
-def _insert(bank_id: str, client_id: str, key: str, digest: str) -> int | None:
+def _insert(bank_id: str, client_id: str, owner: str, key: str, digest: str) -> int | None:
     """Claim the key by inserting its record (commits); None when it is already taken."""
     now = clock.now()
-    record = IdempotencyRecord(bank_id=bank_id, client_id=client_id, key=key,
+    record = IdempotencyRecord(bank_id=bank_id, client_id=client_id, principal=owner, key=key,
                                fingerprint=digest, status="in_progress", created_at=now,
                                expires_at=now + LIFETIME)
     db.session.add(record)

@@ -58,6 +58,25 @@ def rebalance(account: Account, since: datetime | None = None) -> int:
     return len(changed)
 
 
+def lock(*accounts: Account) -> None:
+    """Hold the write lock on ``accounts`` until the caller's transaction ends, and reload
+    them, so that a check of their balances and the change that follows it are atomic.
+
+    Each account row is touched by an UPDATE, in id order (no deadlock between two callers
+    locking the same pair). PostgreSQL locks the row (a concurrent caller waits, then reads
+    the committed balance); SQLite takes the database's write lock with the first UPDATE,
+    which serialises writers across processes (a plain SELECT would not: pysqlite starts the
+    transaction only at the first write).
+    """
+    for account in sorted(accounts, key=lambda one: one.id):
+        db.session.execute(
+            sa.update(Account).where(Account.id == account.id)
+            .values(current_balance=Account.current_balance)
+            .execution_options(synchronize_session=False))
+    for account in accounts:
+        db.session.refresh(account)
+
+
 def balances(account: Account) -> dict:
     """The account's balances as the data API shows them now."""
     return balances_dict(account, clock.now())

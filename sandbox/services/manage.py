@@ -83,7 +83,9 @@ def transfer(grant: Grant, source_id: str, target_id: str, amount: Decimal,
     (the ledger's ``rebalance``), ``transaction.created`` and ``balance.low`` are raised.
     Raises ``ManageError`` (422 naming the field) for a non-positive amount, the same account
     twice, an account outside the consent or closed, a source that is not a deposit account,
-    another currency, or insufficient funds. Answers the transfer with its two transactions.
+    another currency, or insufficient funds. Both accounts stay locked from the funds check
+    to the caller's commit, so concurrent transfers have the serial outcome. Answers the
+    transfer with its two transactions.
     """
     if amount <= 0:
         raise ManageError(422, "The amount must be positive.", "amount")
@@ -91,6 +93,7 @@ def transfer(grant: Grant, source_id: str, target_id: str, amount: Decimal,
         raise ManageError(422, "A transfer needs two different accounts.", "to_account_id")
     source = consented_account(grant, source_id, field="from_account_id")
     target = consented_account(grant, target_id, field="to_account_id")
+    ledger.lock(source, target)
     for account, field in ((source, "from_account_id"), (target, "to_account_id")):
         if account.status != "open":
             raise ManageError(422, f"The account {account.id} is closed.", field)

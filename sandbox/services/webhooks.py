@@ -35,7 +35,7 @@ from sandbox.models import (
     WebhookNotice,
     WebhookSubscription,
 )
-from sandbox.network import is_loopback_host
+from sandbox.network import is_loopback_host, private_host_reason
 from sandbox.services.representation import (
     balances_dict,
     instant,
@@ -88,7 +88,10 @@ def ordered_id(prefix: str) -> str:
 
 
 def check_url(url: str) -> str:
-    """``url`` when it may receive webhooks: https, or plain http on a loopback host."""
+    """``url`` when it may receive webhooks: https to a public host, or http or https on a
+    loopback host (``localhost``, 127.0.0.0/8, ``::1``: the development rule). Literal
+    addresses in any form, metadata-service names and private suffixes are judged here;
+    names are resolved and judged again at each delivery."""
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (raises ValueError on a malformed port)
@@ -98,10 +101,16 @@ def check_url(url: str) -> str:
         raise SubscriptionError("url", "The URL must be absolute, with an https scheme.")
     if parts.username or parts.password:
         raise SubscriptionError("url", "The URL must not carry credentials.")
-    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+    if is_loopback_host(parts.hostname):
+        return url
+    if parts.scheme == "http":
         raise SubscriptionError(
             "url", "Plain http is accepted only on loopback (localhost, 127.0.0.1, ::1): "
                    "use https.")
+    reason = private_host_reason(parts.hostname)
+    if reason is not None:
+        raise SubscriptionError("url", f"Webhooks are delivered only to public hosts (or, "
+                                       f"for development, to loopback): {reason}")
     return url
 
 

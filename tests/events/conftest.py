@@ -19,12 +19,14 @@ ADMIN = {"X-Sandbox-Admin-Key": "sandbox-admin"}
 
 class Receiver:
     """An HTTP endpoint on 127.0.0.1 that records every POST. ``statuses`` scripts the
-    answers (200 once it runs out); ``hold`` makes it keep requests unanswered until
-    ``release`` is called."""
+    answers (200 once it runs out), ``reply_headers`` and ``reply_body`` what each answer
+    carries; ``hold`` makes it keep requests unanswered until ``release`` is called."""
 
     def __init__(self):
         self.requests: list[dict] = []
         self.statuses: list[int] = []
+        self.reply_headers: dict[str, str] = {}
+        self.reply_body = b"ok"
         self.hold = False
         self.arrived = threading.Condition()
         self._released = threading.Event()
@@ -43,9 +45,11 @@ class Receiver:
                     receiver._released.wait(30)
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Length", "2")
+                    for name, value in receiver.reply_headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(receiver.reply_body)))
                     self.end_headers()
-                    self.wfile.write(b"ok")
+                    self.wfile.write(receiver.reply_body)
                 except OSError:
                     pass
 

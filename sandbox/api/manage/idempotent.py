@@ -33,8 +33,9 @@ def _key() -> str | None:
 
 
 def idempotent(view):
-    """Decorate a POST view placed under ``requires``: honour ``Idempotency-Key`` for the
-    token's client, and commit the view's work together with the answer it stores."""
+    """Decorate a POST view placed under ``requires`` (so a replay is authorised like a
+    first request): honour ``Idempotency-Key`` for the token's client and consent, and commit
+    the view's work together with the answer it stores."""
 
     @wraps(view)
     def wrapper(self, grant, *args, **kwargs):
@@ -45,7 +46,9 @@ def idempotent(view):
             return response
         digest = idempotency.fingerprint(request.method, request.path, request.get_data())
         try:
-            record_id, replay = idempotency.claim(grant.bank_id, grant.client_id, key, digest)
+            record_id, replay = idempotency.claim(
+                grant.bank_id, grant.client_id,
+                idempotency.principal(grant.customer_id, grant.consent_id), key, digest)
         except idempotency.KeyReused:
             abort(422, message=f"The {idempotency.HEADER} {key!r} was already used with a "
                                "different request; use a new key for a new request.",
