@@ -9,7 +9,7 @@ from flask import Flask
 def create_app(config: dict | None = None) -> Flask:
     """Build the application: config from the environment, then ``config`` on top."""
     from sandbox import config as settings
-    from sandbox import database
+    from sandbox import database, secret_key
     from sandbox.application import Sandbank
     from sandbox.extensions import api, db
 
@@ -40,6 +40,8 @@ def create_app(config: dict | None = None) -> Flask:
         os.makedirs(app.instance_path, exist_ok=True)
         path = os.path.join(app.instance_path, "sandbox.db")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key.load_or_create(app.instance_path)
 
     database.init_app(app)
     db.init_app(app)

@@ -5,7 +5,6 @@ import os
 from collections.abc import Mapping
 
 DEFAULT_ADMIN_KEY = "sandbox-admin"
-DEFAULT_SECRET_KEY = "sandbank-development-secret"
 
 
 def _int(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -22,7 +21,8 @@ def from_env(environ: Mapping[str, str] | None = None) -> dict:
     """Return the Flask config derived from ``SANDBOX_*`` environment variables.
 
     ``SQLALCHEMY_DATABASE_URI`` is None when unset: the factory then puts a SQLite
-    file in the instance folder.
+    file in the instance folder. ``SECRET_KEY`` is None when unset: the factory then uses
+    the random key kept in the instance folder.
     """
     env = os.environ if environ is None else environ
     return {
@@ -33,7 +33,7 @@ def from_env(environ: Mapping[str, str] | None = None) -> dict:
         "SANDBOX_CLOCK": env.get("SANDBOX_CLOCK") or None,
         "SANDBOX_BASE_URL": (env.get("SANDBOX_BASE_URL") or "").rstrip("/") or None,
         "SANDBOX_ADMIN_KEY": env.get("SANDBOX_ADMIN_KEY") or DEFAULT_ADMIN_KEY,
-        "SECRET_KEY": env.get("SANDBOX_SECRET_KEY") or DEFAULT_SECRET_KEY,
+        "SECRET_KEY": env.get("SANDBOX_SECRET_KEY") or None,
         "SANDBOX_WEBHOOK_TIMEOUT": _int(env, "SANDBOX_WEBHOOK_TIMEOUT", 10),
         "SANDBOX_SNAPSHOT_DIR": env.get("SANDBOX_SNAPSHOT_DIR") or None,
         "SANDBOX_FAULT_TIMEOUT_CAP": _int(env, "SANDBOX_FAULT_TIMEOUT_CAP", 35),

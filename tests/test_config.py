@@ -14,7 +14,7 @@ def test_defaults_without_environment():
     assert settings["SANDBOX_CLOCK"] is None
     assert settings["SANDBOX_BASE_URL"] is None
     assert settings["SANDBOX_ADMIN_KEY"] == config.DEFAULT_ADMIN_KEY
-    assert settings["SECRET_KEY"] == config.DEFAULT_SECRET_KEY
+    assert settings["SECRET_KEY"] is None
     assert settings["SANDBOX_WEBHOOK_TIMEOUT"] == 10
     assert settings["SANDBOX_SNAPSHOT_DIR"] is None
     assert settings["SANDBOX_FAULT_TIMEOUT_CAP"] == 35

@@ -1,14 +1,15 @@
 """The ``/sandbox`` control plane for QA (admin API), and the fault injection it drives."""
-from flask import Flask
+from flask import Flask, Response, request
 
-from sandbox.control.guard import SCHEME, SECURITY_SCHEME
+from sandbox.control.guard import PREFIX, SCHEME, SECURITY_SCHEME
 from sandbox.extensions import api
 from sandbox.services.scenario_schema import ScenarioSchema
 
 
 def init_app(app: Flask) -> None:
-    """Register the control-plane blueprints, their security scheme, the fault hook and the
-    hook that keeps the world up with a running clock."""
+    """Register the control-plane blueprints, their security scheme, the fault hook, the
+    hook that keeps the world up with a running clock and the one that keeps every
+    control-plane answer out of caches."""
     from sandbox import faults
     from sandbox.control import access_log, clock, customers, tokens, webhooks, world
     from sandbox.control import faults as fault_rules
@@ -21,3 +22,12 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(module.blp)
     faults.init_app(app)
     app.before_request(clock.keep_world_up)
+    app.after_request(_not_stored)
+
+
+def _not_stored(response: Response) -> Response:
+    """``Cache-Control: no-store`` on every ``/sandbox/...`` answer, errors included: mints
+    carry tokens, exports and the access log carry personal data."""
+    if request.path.startswith(f"{PREFIX}/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response

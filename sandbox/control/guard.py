@@ -15,6 +15,7 @@ from sandbox.config import DEFAULT_ADMIN_KEY
 from sandbox.network import is_loopback_host
 
 HEADER = "X-Sandbox-Admin-Key"
+PREFIX = "/sandbox"
 SCHEME = "SandboxAdminKey"
 SECURITY_SCHEME = {
     "type": "apiKey",
@@ -67,7 +68,7 @@ class AdminBlueprint(Blueprint):
     operation decorated with :meth:`admin` documents that requirement."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("url_prefix", "/sandbox")
+        kwargs.setdefault("url_prefix", PREFIX)
         super().__init__(*args, **kwargs)
         self.before_request(require_admin_key)
 
