@@ -1,11 +1,16 @@
 """The Flask application class: two per-request costs of plain Flask removed from the data
-API's hot path, with behaviour unchanged."""
+API's hot path, with behaviour unchanged; and bodies nested too deeply to parse answered as
+the client error they are."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, Request
+from flask import Flask, Request, request
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.exceptions import BadRequest
+
+#: What a client is told when its body nests deeper than the parsers can follow.
+TOO_DEEP = "The request body is nested too deeply to parse."
 
 
 class PageSessionInterface(SecureCookieSessionInterface):
@@ -18,12 +23,26 @@ class PageSessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
+class SandboxRequest(Request):
+    """Flask's request, for which JSON nested deeper than the parser's recursion limit is
+    malformed JSON like any other (``get_json(silent=True)`` answers None, else 400)."""
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            if silent:
+                return None
+            return self.on_json_loading_failed(ValueError(TOO_DEEP))
+
+
 class Sandbank(Flask):
     """Flask with a session interface for pages only, and ``ensure_sync`` remembered per
     function: Flask asks, for every hook and view of every request, whether it is a
     coroutine function, and the answer never changes for a function."""
 
     session_interface = PageSessionInterface()
+    request_class = SandboxRequest
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -35,3 +54,10 @@ class Sandbank(Flask):
         except KeyError:
             synced = self._sync[func] = super().ensure_sync(func)
             return synced
+
+    def handle_user_exception(self, e: Exception):
+        """A ``RecursionError`` while serving a request with a body comes from parsing it
+        (webargs' and the scenario loader's JSON, YAML): a 400, never a 500."""
+        if isinstance(e, RecursionError) and request.content_length:
+            e = BadRequest(TOO_DEEP)
+        return super().handle_user_exception(e)

@@ -195,7 +195,7 @@ def clock(database_url, advance, to, freeze) -> None:
                                   freeze=move.get("freeze"))
         except ma.ValidationError as error:
             raise click.UsageError(str(error.messages)) from None
-        except clockctl.ClockError as error:
+        except (clockctl.ClockError, clockctl.MoveTooLong) as error:
             raise click.ClickException(str(error)) from None
     _print_json(ClockSchema().dump(state))
 

@@ -27,8 +27,9 @@ class ClockMoveSchema(ma.Schema):
 
     advance = ma.fields.String(metadata={
         "description": "ISO 8601 duration to move forward by: `P3D`, `PT2H`, `P1DT12H`, `P2W`, "
-                       "`P1M` (calendar month).", "example": "P3D"})
-    set = Instant(metadata={"description": "Instant to move the clock to; not in its past.",
+                       "`P1M` (calendar month); at most ten years (`P10Y`).", "example": "P3D"})
+    set = Instant(metadata={"description": "Instant to move the clock to; not in its past, "
+                                           "at most ten years ahead.",
                             "example": "2026-07-01T09:00:00Z"})
     freeze = ma.fields.Boolean(metadata={
         "description": "Stop (true) or restart (false) the clock at the resulting instant; "
@@ -37,7 +38,7 @@ class ClockMoveSchema(ma.Schema):
     @ma.validates("advance")
     def _valid_duration(self, value: str, **_kwargs) -> None:
         try:
-            clockctl.parse_duration(value)
+            clockctl.parse_move(value)
         except ValueError as error:
             raise ma.ValidationError(str(error)) from None
 
@@ -66,13 +67,16 @@ class Clock(MethodView):
 
         The days in between are generated exactly as seeding at the later date would have,
         pending transactions post, shipments move along, and consents and tokens whose time
-        has come expire. Moving backwards is refused with 409.
+        has come expire. Moving backwards is refused with 409, more than ten years at once
+        with 422.
         """
         try:
             return clockctl.move(advance=move.get("advance"), to=move.get("set"),
                                  freeze=move.get("freeze"))
         except clockctl.ClockError as error:
             abort(409, message=str(error))
+        except clockctl.MoveTooLong as error:
+            abort(422, message=str(error), errors={"json": {"set": [str(error)]}})
 
 
 def keep_world_up() -> None:

@@ -91,6 +91,9 @@ class OAuthClient(db.Model, OAuth2ClientMixin):
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     bank_id: Mapped[str] = mapped_column(sa.ForeignKey("banks.id"), index=True)
+    #: True for a client registered through ``{iss}/register`` (RFC 7591): nobody vouched
+    #: for its name, so the pages call it an unverified app.
+    self_registered: Mapped[bool] = mapped_column(sa.Boolean, default=False)
 
     @property
     def is_public(self) -> bool:
@@ -99,8 +102,21 @@ class OAuthClient(db.Model, OAuth2ClientMixin):
 
     @property
     def display_name(self) -> str:
-        """The name shown to people: ``client_name``, else the client id."""
-        return self.client_name or self.client_id
+        """The name shown to people: ``client_name``, else the client id (also when a
+        stored name is not text)."""
+        name = self.client_name
+        return name.strip() if isinstance(name, str) and name.strip() else self.client_id
+
+    @property
+    def website_host(self) -> str | None:
+        """The host of ``client_uri``, or None when no usable one was given."""
+        uri = self.client_uri
+        if not isinstance(uri, str):
+            return None
+        try:
+            return urlsplit(uri.strip()).hostname or None
+        except ValueError:
+            return None
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
         """Exact match against a registered URI, with the loopback port rule."""

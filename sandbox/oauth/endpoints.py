@@ -31,8 +31,14 @@ from sandbox.oauth import claims, issuance
 from sandbox.oauth.grants import ALL_CLIENT_AUTH, SECRET_CLIENT_AUTH
 from sandbox.oauth.protocol_time import wall_seconds
 from sandbox.oauth.metadata import PAR_LIFETIME_SECONDS, provider_metadata
-from sandbox.oauth.scopes import SCOPES
-from sandbox.oauth.server import ParamsPayload, SandboxOAuth2Request, issuer
+from sandbox.oauth.schemas import ClientMetadataSchema
+from sandbox.oauth.server import (
+    ParamsPayload,
+    SandboxOAuth2Request,
+    describe_invalid,
+    echoable,
+    issuer,
+)
 from sandbox.services.clients import register_client
 
 REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"
@@ -94,9 +100,15 @@ class TokenIntrospection(IntrospectionEndpoint):
         return body
 
 
+#: The scope of a client registered without one: no data scope, and never ``manage``.
+DEFAULT_REGISTERED_SCOPE = "openid"
+
+
 class ClientRegistration(ClientRegistrationEndpoint):
-    """RFC 7591, open in the sandbox (no initial access token). Redirect URIs must be https,
-    or http on a loopback address, and carry no fragment."""
+    """RFC 7591, open in the sandbox (no initial access token). Metadata is held to the
+    types and limits of ``ClientMetadataSchema``; redirect URIs must be https, or http on a
+    loopback address, and carry no fragment; without ``scope`` a client gets ``openid``
+    only. Such clients are shown to people as unverified apps."""
 
     def authenticate_token(self, json_request):
         return "open-registration"
@@ -112,15 +124,19 @@ class ClientRegistration(ClientRegistrationEndpoint):
         return info
 
     def extract_client_metadata(self, json_request):
-        uris = json_request.payload.data.get("redirect_uris")
-        for uri in uris if isinstance(uris, list) else []:
-            if isinstance(uri, str) and "#" in uri:
+        errors = ClientMetadataSchema().validate(json_request.payload.data)
+        if errors:
+            error = (InvalidRedirectURIError if "redirect_uris" in errors
+                     else InvalidClientMetadataError)
+            raise error(describe_invalid(errors))
+        for uri in json_request.payload.data.get("redirect_uris") or []:
+            if "#" in uri:
                 raise InvalidRedirectURIError(f"Redirect URIs must not contain a fragment: {uri}")
         metadata = super().extract_client_metadata(json_request)
         metadata.setdefault("grant_types", ["authorization_code"])
         metadata.setdefault("response_types",
                             ["code"] if "authorization_code" in metadata["grant_types"] else [])
-        metadata.setdefault("scope", " ".join(SCOPES))
+        metadata.setdefault("scope", DEFAULT_REGISTERED_SCOPE)
         if "authorization_code" in metadata["grant_types"]:
             uris = metadata.get("redirect_uris")
             if not uris:
@@ -147,14 +163,19 @@ class ClientRegistration(ClientRegistrationEndpoint):
 
 def check_redirect_uri(uri: str) -> None:
     """Refuse a redirect URI that is not https or loopback http, or that has a fragment."""
-    parts = urlsplit(uri)
+    shown = echoable(uri)
     if "#" in uri:
-        raise InvalidRedirectURIError(f"Redirect URIs must not contain a fragment: {uri}")
-    loopback = parts.hostname is not None and (
-        parts.hostname in LOOPBACK_HOSTS or f"[{parts.hostname}]" in LOOPBACK_HOSTS)
+        raise InvalidRedirectURIError(f"Redirect URIs must not contain a fragment: {shown}")
+    try:
+        parts = urlsplit(uri)
+        hostname = parts.hostname
+    except ValueError:
+        raise InvalidRedirectURIError(f"Not a URI: {shown}") from None
+    loopback = hostname is not None and (
+        hostname in LOOPBACK_HOSTS or f"[{hostname}]" in LOOPBACK_HOSTS)
     if not (parts.scheme == "https" or (parts.scheme == "http" and loopback)):
         raise InvalidRedirectURIError(f"Redirect URIs must use https, or http on a loopback "
-                                      f"address (localhost, 127.0.0.1, [::1]): {uri}")
+                                      f"address (localhost, 127.0.0.1, [::1]): {shown}")
 
 
 class PushedAuthorization(Endpoint):

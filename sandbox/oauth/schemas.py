@@ -2,6 +2,8 @@
 Authlib endpoints answer (registered as OpenAPI components to document them)."""
 from __future__ import annotations
 
+import json
+
 import marshmallow as ma
 from marshmallow import fields
 
@@ -10,8 +12,39 @@ from sandbox.control.fields import Instant
 from sandbox.oauth.scopes import SCOPES
 
 
+#: Limits of registration metadata (RFC 7591) and authorization requests (``/par`` and
+#: ``/authorize``); the README's "Limits" paragraph lists them.
+MAX_REDIRECT_URIS = 10
+MAX_URI = 2000
+MAX_NAME = 200
+MAX_SCOPE = 1000
+MAX_STATE = 512
+MAX_WORD = 200
+MAX_LIST = 10
+MAX_JWKS = 20_000
+MAX_PARAMETERS = 30
+MAX_PARAMETER = 2000
+
+
 def _desc(text: str, **more) -> dict:
     return {"description": text, **more}
+
+
+def _text(limit: int, text: str, *, required: bool = False, **more) -> fields.String:
+    return fields.String(required=required, validate=ma.validate.Length(max=limit),
+                         metadata=_desc(f"{text} At most {limit:,} characters.", **more))
+
+
+def _words(limit: int, text: str) -> fields.List:
+    return fields.List(fields.String(validate=ma.validate.Length(max=MAX_WORD)),
+                       validate=ma.validate.Length(max=limit),
+                       metadata=_desc(f"{text} At most {limit} entries."))
+
+
+#: Values an error description may echo (RFC 6749 §4.1.2.1: printable ASCII without `"` and
+#: `\`); Authlib refuses to build an error holding anything else.
+ECHOABLE = ma.validate.Regexp(r'^[\x20\x21\x23-\x5b\x5d-\x7e]*$',
+                              error="Use printable ASCII without quotes or backslashes.")
 
 
 def _known_scopes(value: str) -> None:
@@ -34,29 +67,42 @@ class OAuthErrorSchema(ma.Schema):
 
 class AuthorizationRequestSchema(ma.Schema):
     """Parameters of an authorization request (query string of `/authorize`, or the form body
-    of `/par`)."""
+    of `/par`). Any other parameter is at most 2,000 characters, and a request has at most 30
+    parameters."""
 
-    response_type = fields.String(required=True, metadata=_desc("Always `code`.",
-                                                                 example="code"))
-    client_id = fields.String(required=True, metadata=_desc("The client's id.",
-                                                             example="demo-public"))
-    redirect_uri = fields.String(required=True, metadata=_desc(
-        "A registered redirect URI (loopback http URIs match on any port).",
-        example="http://127.0.0.1:8765/callback"))
-    scope = fields.String(metadata=_desc("Space-separated scopes.",
-                                         example="openid accounts balances"))
-    state = fields.String(metadata=_desc("Opaque value returned unchanged with the code."))
-    nonce = fields.String(metadata=_desc("Copied into the ID token (OpenID Connect)."))
-    code_challenge = fields.String(metadata=_desc(
-        "PKCE challenge, BASE64URL(SHA256(verifier)); required for public clients."))
-    code_challenge_method = fields.String(metadata=_desc("Must be `S256`.", example="S256"))
-    consent_id = fields.String(metadata=_desc(
-        "A consent created beforehand with `POST {iss}/consents`, to be authorized."))
-    prompt = fields.String(metadata=_desc("OpenID Connect `prompt`: `none`, `login`, `consent`."))
-    request_uri = fields.String(metadata=_desc(
-        "At `/authorize` only: a `request_uri` from `/par`; then only `client_id` is needed."))
-    client_secret = fields.String(metadata=_desc(
-        "At `/par` only: the client secret, for `client_secret_post`."))
+    class Meta:
+        unknown = ma.INCLUDE
+
+    response_type = fields.String(required=True, validate=[
+        ma.validate.Length(max=MAX_WORD), ECHOABLE], metadata=_desc("Always `code`.",
+                                                                    example="code"))
+    client_id = _text(MAX_WORD, "The client's id.", required=True, example="demo-public")
+    redirect_uri = _text(MAX_URI, "A registered redirect URI (loopback http URIs match on any "
+                                  "port).", required=True,
+                         example="http://127.0.0.1:8765/callback")
+    scope = _text(MAX_SCOPE, "Space-separated scopes.", example="openid accounts balances")
+    state = _text(MAX_STATE, "Opaque value returned unchanged with the code.")
+    nonce = _text(MAX_STATE, "Copied into the ID token (OpenID Connect).")
+    code_challenge = _text(128, "PKCE challenge, BASE64URL(SHA256(verifier)); required for "
+                                "public clients.")
+    code_challenge_method = fields.String(validate=[ma.validate.Length(max=MAX_WORD), ECHOABLE],
+                                          metadata=_desc("Must be `S256`.", example="S256"))
+    consent_id = _text(MAX_WORD, "A consent created beforehand with `POST {iss}/consents`, to "
+                                 "be authorized.")
+    prompt = fields.String(validate=[ma.validate.Length(max=MAX_WORD), ECHOABLE], metadata=_desc(
+        "OpenID Connect `prompt`: `none`, `login`, `consent`."))
+    request_uri = _text(MAX_WORD, "At `/authorize` only: a `request_uri` from `/par`; then only "
+                                  "`client_id` is needed.")
+    client_secret = _text(MAX_WORD, "At `/par` only: the client secret, for "
+                                    "`client_secret_post`.")
+
+    @ma.validates_schema(pass_original=True)
+    def _bounded(self, data: dict, original: dict, **_) -> None:
+        if len(original) > MAX_PARAMETERS:
+            raise ma.ValidationError(f"At most {MAX_PARAMETERS} parameters.")
+        for name, value in original.items():
+            if name not in self.fields and len(str(value)) > MAX_PARAMETER:
+                raise ma.ValidationError(f"At most {MAX_PARAMETER} characters.", "parameter")
 
 
 class TokenRequestSchema(ma.Schema):
@@ -137,26 +183,55 @@ class UserInfoSchema(ma.Schema):
     address = fields.Nested(ClaimsAddressSchema, metadata=_desc("Postal address (`identity`)."))
 
 
-class ClientMetadataSchema(ma.Schema):
-    """RFC 7591 client metadata; the answer adds the issued credentials."""
+def _jwks_size(value: dict) -> None:
+    if len(json.dumps(value)) > MAX_JWKS:
+        raise ma.ValidationError(f"At most {MAX_JWKS:,} characters of JSON.")
 
-    redirect_uris = fields.List(fields.String(), metadata=_desc(
-        "https URIs, or http on localhost / 127.0.0.1 / [::1]; no fragments."))
-    token_endpoint_auth_method = fields.String(metadata=_desc(
-        "`client_secret_basic` (default), `client_secret_post` or `none` (public client)."))
-    grant_types = fields.List(fields.String(), metadata=_desc(
-        "Among `authorization_code` (default), `refresh_token`, `client_credentials`."))
-    response_types = fields.List(fields.String(), metadata=_desc("`[\"code\"]`."))
-    client_name = fields.String(metadata=_desc("Name shown on the consent page."))
-    client_uri = fields.String(metadata=_desc("Home page of the client."))
-    logo_uri = fields.String(metadata=_desc("Logo of the client."))
-    scope = fields.String(metadata=_desc("Scopes the client may ask for (default: all)."))
-    contacts = fields.List(fields.String(), metadata=_desc("People responsible for the client."))
-    client_id = fields.String(metadata=_desc("Answer only: the issued client id."))
-    client_secret = fields.String(metadata=_desc(
+
+class ClientMetadataSchema(ma.Schema):
+    """RFC 7591 client metadata; the answer adds the issued credentials. Other members are
+    ignored."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    redirect_uris = fields.List(
+        fields.String(validate=ma.validate.Length(min=1, max=MAX_URI)),
+        validate=ma.validate.Length(max=MAX_REDIRECT_URIS), metadata=_desc(
+            f"https URIs, or http on localhost / 127.0.0.1 / [::1]; no fragments. At most "
+            f"{MAX_REDIRECT_URIS} URIs of at most {MAX_URI:,} characters each."))
+    token_endpoint_auth_method = _text(MAX_WORD, "`client_secret_basic` (default), "
+                                                 "`client_secret_post` or `none` (public "
+                                                 "client).")
+    grant_types = _words(MAX_LIST, "Among `authorization_code` (default), `refresh_token`, "
+                                   "`client_credentials`.")
+    response_types = _words(MAX_LIST, "`[\"code\"]`.")
+    client_name = _text(MAX_NAME, "Name shown on the sign-in and consent pages, marked there "
+                                  "as an unverified app.")
+    client_uri = _text(MAX_URI, "Home page of the client; its host is shown on the consent "
+                                "page.")
+    logo_uri = _text(MAX_URI, "Logo of the client.")
+    tos_uri = _text(MAX_URI, "Terms of service of the client.")
+    policy_uri = _text(MAX_URI, "Privacy policy of the client.")
+    jwks_uri = _text(MAX_URI, "The client's public keys.")
+    jwks = fields.Dict(validate=_jwks_size, metadata=_desc(
+        f"The client's public keys as a JWK Set; at most {MAX_JWKS:,} characters of JSON."))
+    software_id = _text(MAX_WORD, "Identifies the client software.")
+    software_version = _text(MAX_WORD, "Version of the client software.")
+    scope = _text(MAX_SCOPE, "Scopes the client may ask for. Without it: `openid` only (no "
+                             "data scopes, never `manage`).")
+    contacts = fields.List(fields.String(validate=ma.validate.Length(max=MAX_NAME)),
+                           validate=ma.validate.Length(max=MAX_LIST), metadata=_desc(
+        f"People responsible for the client. At most {MAX_LIST} of at most {MAX_NAME} "
+        f"characters."))
+    client_id = fields.String(dump_only=True, metadata=_desc("Answer only: the issued client "
+                                                             "id."))
+    client_secret = fields.String(dump_only=True, metadata=_desc(
         "Answer only: the issued secret (absent for public clients)."))
-    client_id_issued_at = fields.Integer(metadata=_desc("Answer only: Unix seconds."))
-    client_secret_expires_at = fields.Integer(metadata=_desc("Answer only: 0, never."))
+    client_id_issued_at = fields.Integer(dump_only=True, metadata=_desc(
+        "Answer only: Unix seconds."))
+    client_secret_expires_at = fields.Integer(dump_only=True, metadata=_desc(
+        "Answer only: 0, never."))
 
 
 class PushedRequestSchema(ma.Schema):

@@ -10,11 +10,18 @@ from collections import defaultdict
 from authlib.common.security import generate_token
 from authlib.integrations.flask_oauth2 import AuthorizationServer as FlaskAuthorizationServer
 from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Payload
-from authlib.oauth2.rfc6749 import OAuth2Payload, OAuth2Request
+from authlib.oauth2.base import invalid_error_characters
+from authlib.oauth2.rfc6749 import (
+    InvalidClientError,
+    InvalidRequestError,
+    OAuth2Payload,
+    OAuth2Request,
+)
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from flask import current_app, g, request
 
 from sandbox.oauth import issuance
+from sandbox.oauth.schemas import AuthorizationRequestSchema
 from sandbox.oauth.scopes import SCOPES, split
 from sandbox.services.clients import find_client
 
@@ -88,8 +95,28 @@ def access_token_seconds() -> int:
     return int(g.bank.settings["tokens"]["access_token_seconds"])
 
 
+def echoable(text: str) -> str:
+    """``text`` without the characters an RFC 6749 error description may not hold."""
+    forbidden = set(invalid_error_characters(text))
+    return "".join(char for char in text if char not in forbidden)
+
+
+def describe_invalid(errors: dict) -> str:
+    """One line naming the first invalid member of a marshmallow error dict, safe to put in
+    an RFC 6749 ``error_description``."""
+    name, messages = next(iter(errors.items()))
+    while isinstance(messages, dict):
+        index, messages = next(iter(messages.items()))
+        name = f"{name}[{index}]" if isinstance(index, int) else f"{name}.{index}"
+    message = messages[0] if isinstance(messages, list) else str(messages)
+    where = "" if name == "_schema" else f"'{name}': "
+    return echoable(f"Invalid {where}{message}")
+
+
 class AuthorizationServer(FlaskAuthorizationServer):
-    """Authlib's Flask server, scoped to the bank of the current request."""
+    """Authlib's Flask server, scoped to the bank of the current request. Authorization
+    requests (at ``/authorize`` and ``/par``) are held to the documented limits before Authlib
+    sees them, and Basic credentials that are not UTF-8 fail client authentication."""
 
     def load_config(self, config) -> None:
         self.register_token_generator("default", BankTokenGenerator())
@@ -100,6 +127,20 @@ class AuthorizationServer(FlaskAuthorizationServer):
 
     def save_token(self, token, oauth_request):
         return issuance.save_token(token, oauth_request)
+
+    def get_authorization_grant(self, oauth_request):
+        errors = AuthorizationRequestSchema().validate(oauth_request.payload.data, partial=True)
+        if errors:
+            raise InvalidRequestError(describe_invalid(errors))
+        return super().get_authorization_grant(oauth_request)
+
+    def authenticate_client(self, oauth_request, methods, endpoint="token"):
+        try:
+            return super().authenticate_client(oauth_request, methods, endpoint)
+        except UnicodeDecodeError:
+            raise InvalidClientError(
+                status_code=401,
+                description="The HTTP Basic credentials are not UTF-8 text.") from None
 
     def create_oauth2_request(self, oauth_request) -> OAuth2Request:
         if isinstance(oauth_request, OAuth2Request):

@@ -17,9 +17,11 @@ def find_client(bank_id: str, client_id: str | None) -> OAuthClient | None:
 
 
 def register_client(bank_id: str, client_info: dict, metadata: dict) -> OAuthClient:
-    """Store a dynamically registered client; the caller commits."""
+    """Store a dynamically registered client (marked ``self_registered``); the caller
+    commits."""
     client = OAuthClient(
         bank_id=bank_id,
+        self_registered=True,
         client_id=client_info["client_id"],
         client_secret=client_info.get("client_secret"),
         client_id_issued_at=client_info["client_id_issued_at"],

@@ -19,8 +19,17 @@ _DURATION = re.compile(
 )
 
 
+#: The longest single move of the clock, in months of 31 days: every day passed is generated.
+MAX_MOVE_MONTHS = 120
+MAX_MOVE = timedelta(days=31 * MAX_MOVE_MONTHS)
+
+
 class ClockError(ValueError):
     """The requested move is not allowed (backwards, or no seeded world)."""
+
+
+class MoveTooLong(ValueError):
+    """The requested move is longer than :data:`MAX_MOVE` (ten years)."""
 
 
 @dataclass(frozen=True)
@@ -31,12 +40,20 @@ class Duration:
     span: timedelta
 
     def after(self, instant: datetime) -> datetime:
-        """``instant`` moved forward by this duration (month ends clamp: Jan 31 + P1M = Feb 28)."""
-        return _add_months(instant, self.months) + self.span
+        """``instant`` moved forward by this duration (month ends clamp: Jan 31 + P1M = Feb 28);
+        ValueError beyond the calendar (year 9999)."""
+        try:
+            return _add_months(instant, self.months) + self.span
+        except OverflowError:
+            raise ValueError("the duration reaches beyond the calendar") from None
 
     def before(self, instant: datetime) -> datetime:
-        """``instant`` moved back by this duration."""
-        return _add_months(instant - self.span, -self.months)
+        """``instant`` moved back by this duration; ValueError before year 1."""
+        try:
+            return _add_months(instant - self.span, -self.months)
+        except OverflowError:
+            raise ValueError("the duration reaches beyond the calendar") from None
+
 
 
 def _add_months(instant: datetime, months: int) -> datetime:
@@ -55,10 +72,22 @@ def parse_duration(text: str) -> Duration:
         raise ValueError(f"{text!r} is not an ISO 8601 duration such as P3D, PT2H or P1M")
     parts = {key: value for key, value in match.groupdict().items() if value}
     months = int(parts.get("years", 0)) * 12 + int(parts.get("months", 0))
-    span = timedelta(weeks=int(parts.get("weeks", 0)), days=int(parts.get("days", 0)),
-                     hours=int(parts.get("hours", 0)), minutes=int(parts.get("minutes", 0)),
-                     seconds=float(parts.get("seconds", 0)))
+    try:
+        span = timedelta(weeks=int(parts.get("weeks", 0)), days=int(parts.get("days", 0)),
+                         hours=int(parts.get("hours", 0)), minutes=int(parts.get("minutes", 0)),
+                         seconds=float(parts.get("seconds", 0)))
+    except OverflowError:
+        raise ValueError(f"{text!r} is longer than any calendar") from None
     return Duration(months, span)
+
+
+def parse_move(text: str) -> Duration:
+    """A duration to move the clock by: at most ten years (``P10Y``)."""
+    duration = parse_duration(text)
+    if (duration.months > MAX_MOVE_MONTHS
+            or duration.span > MAX_MOVE - timedelta(days=31 * duration.months)):
+        raise MoveTooLong(f"the clock moves at most ten years (P10Y) at a time, not {text!r}")
+    return duration
 
 
 def state() -> dict:
@@ -72,17 +101,21 @@ def move(*, advance: str | None = None, to: datetime | None = None,
     """Move the clock forward (by ``advance`` or to ``to``), optionally (un)freezing it,
     then generate the world up to the new instant. Answers the new clock state.
 
-    Raises ``ClockError`` when the move would go backwards or the world is not seeded.
+    Raises ``ClockError`` when the move would go backwards or the world is not seeded,
+    ``MoveTooLong`` beyond ten years.
     """
     now, frozen = clock.read()
     target = now
     if advance is not None:
-        target = parse_duration(advance).after(now)
+        target = parse_move(advance).after(now)
     elif to is not None:
         target = to
     if target < now:
         raise ClockError(f"the sandbox clock only moves forward: it is {_iso(now)}, "
                          f"{_iso(target)} is in its past")
+    if target - now > MAX_MOVE:
+        raise MoveTooLong(f"the clock moves at most ten years (P10Y) at a time: "
+                          f"{_iso(target)} is further from {_iso(now)}")
     try:
         clock.write(target, frozen if freeze is None else freeze)
     except LookupError as error:
