@@ -25,18 +25,27 @@ class Filters:
     to: date | None = None
 
 
-def _visible(grant: Grant, accounts) -> sa.Select:
+def visible_to(grant: Grant, accounts=None) -> list[sa.ColumnElement[bool]]:
+    """The conditions under which a receipt (with its ``Transaction`` joined) is visible to
+    ``grant``: on one of ``accounts`` (default: the consent's), its purchase authorized by
+    now and inside the consent's transaction window. Whatever is reached through a receipt
+    (its shipments) is visible under the same conditions, never more."""
     start, end = grant.window()
-    query = (sa.select(Receipt, Merchant)
-             .join(Transaction, Transaction.id == Receipt.transaction_id)
-             .outerjoin(Merchant, Merchant.id == Receipt.merchant_id)
-             .where(Receipt.account_id.in_(sorted(accounts)),
-                    Transaction.authorized_at <= grant.now))
+    conditions = [Receipt.account_id.in_(sorted(grant.account_ids if accounts is None
+                                                else accounts)),
+                  Transaction.authorized_at <= grant.now]
     if start is not None:
-        query = query.where(Transaction.authorized_at >= start)
+        conditions.append(Transaction.authorized_at >= start)
     if end is not None:
-        query = query.where(Transaction.authorized_at < end)
-    return query
+        conditions.append(Transaction.authorized_at < end)
+    return conditions
+
+
+def _visible(grant: Grant, accounts) -> sa.Select:
+    return (sa.select(Receipt, Merchant)
+            .join(Transaction, Transaction.id == Receipt.transaction_id)
+            .outerjoin(Merchant, Merchant.id == Receipt.merchant_id)
+            .where(*visible_to(grant, accounts)))
 
 
 def _dicts(rows) -> list[dict]:

@@ -46,8 +46,10 @@ class Grant:
     now: datetime
 
     def window(self) -> tuple[datetime | None, datetime | None]:
-        """The consent's transaction window as ``[start, end)`` instants (None: open)."""
-        return day_start(self.transaction_from), day_start(self.transaction_to, 1)
+        """The consent's transaction window as ``[start, end)`` instants (None: open; a
+        window up to the last representable day is open at its end)."""
+        end = None if self.transaction_to == date.max else day_start(self.transaction_to, 1)
+        return day_start(self.transaction_from), end
 
 
 def day_start(day: date | None, plus_days: int = 0) -> datetime | None:

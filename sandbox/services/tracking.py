@@ -1,12 +1,14 @@
-"""Reading shipments through a grant: every parcel of the consent's customer ordered by the
-sandbox clock's now, with status and events as they stand then."""
+"""Reading shipments through a grant: a parcel is visible only through its receipt, so only
+when that receipt is (on a consented account, its purchase authorized by the sandbox clock's
+now and inside the consent's transaction window); status and events as they stand now."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from sandbox.extensions import db
-from sandbox.models import Receipt, Shipment
+from sandbox.models import Receipt, Shipment, Transaction
 from sandbox.services.paging import decode_cursor, encode_cursor, older_than
+from sandbox.services.receipts import visible_to
 from sandbox.services.representation import shipment_dict
 from sandbox.services.tokens import Grant
 
@@ -16,8 +18,9 @@ CURSOR_KIND = "s"
 def _visible(grant: Grant) -> sa.Select:
     return (sa.select(Shipment)
             .join(Receipt, Receipt.id == Shipment.receipt_id)
-            .where(Shipment.customer_id == grant.customer_id,
-                   Receipt.issued_at <= grant.now))
+            .join(Transaction, Transaction.id == Receipt.transaction_id)
+            .where(Shipment.customer_id == grant.customer_id, Receipt.issued_at <= grant.now,
+                   *visible_to(grant)))
 
 
 def shipment_page(grant: Grant, status: str | None, limit: int, cursor: str | None) -> dict:
@@ -46,6 +49,7 @@ def shipment_page(grant: Grant, status: str | None, limit: int, cursor: str | No
 
 
 def get_shipment(grant: Grant, shipment_id: str) -> dict | None:
-    """One shipment of the consent's customer, or None (unknown and foreign ids alike)."""
+    """One shipment the grant may see, or None (unknown, foreign and out-of-consent ids
+    alike)."""
     shipment = db.session.scalar(_visible(grant).where(Shipment.id == shipment_id))
     return None if shipment is None else shipment_dict(shipment, grant.now)

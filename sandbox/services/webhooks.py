@@ -376,11 +376,13 @@ def announce_consent(consent: Consent, status: str) -> list[str]:
     return notify_consent(consent, status)
 
 
-def notify_shipment(shipment: Shipment, *, bank_id: str, account_id: str,
+def notify_shipment(shipment: Shipment, *, bank_id: str, account_id: str, purchased_on: date,
                     consent_id: str | None = None) -> list[str]:
-    """Raise ``shipment.updated`` for a parcel, as it stands now."""
+    """Raise ``shipment.updated`` for a parcel, as it stands now: only to consents that would
+    show its receipt (``account_id`` the receipt's account, ``purchased_on`` the day of its
+    transaction, inside the consent's window)."""
     return emit("shipment.updated", bank_id=bank_id, customer_id=shipment.customer_id,
-                account_id=account_id, consent_id=consent_id,
+                account_id=account_id, consent_id=consent_id, on_day=purchased_on,
                 data={"shipment_id": shipment.id, "account_id": account_id},
                 details={"shipments": {"shipment": shipment_dict(shipment, clock.now())}})
 
@@ -433,8 +435,9 @@ def _fire_about(event_type: str, consent: Consent, accounts: list[str],
         account = db.session.get(Account, transaction.account_id)
         return notify_transaction(event_type, transaction, account, consent_id=consent.id)
     if event_type == "shipment.updated":
-        query = (sa.select(Shipment, Receipt.account_id)
+        query = (sa.select(Shipment, Receipt.account_id, Transaction.authorized_at)
                  .join(Receipt, Receipt.id == Shipment.receipt_id)
+                 .join(Transaction, Transaction.id == Receipt.transaction_id)
                  .where(Receipt.account_id.in_(accounts),
                         Receipt.issued_at <= clock.now()))
         if subject_id:
@@ -443,9 +446,9 @@ def _fire_about(event_type: str, consent: Consent, accounts: list[str],
             query.order_by(Shipment.shipped_at.desc(), Shipment.id.desc()).limit(1)).first()
         if row is None:
             raise FireError("subject_id", "No such shipment on the consented accounts.")
-        shipment, account_id = row
+        shipment, account_id, purchased_at = row
         return notify_shipment(shipment, bank_id=consent.bank_id, account_id=account_id,
-                               consent_id=consent.id)
+                               purchased_on=purchased_at.date(), consent_id=consent.id)
     account = db.session.get(Account, accounts[0])
     if event_type == "balance.low":
         return notify_low_balance(account, consent_id=consent.id)
@@ -521,15 +524,17 @@ def _sweep_shipments(now: datetime, listening: list[Listener]) -> None:
         return
     baseline = min(since.values())
     rows = db.session.execute(
-        sa.select(Shipment, Receipt.account_id, Customer.bank_id, WebhookNotice)
+        sa.select(Shipment, Receipt.account_id, Transaction.authorized_at, Customer.bank_id,
+                  WebhookNotice)
         .join(Receipt, Receipt.id == Shipment.receipt_id)
+        .join(Transaction, Transaction.id == Receipt.transaction_id)
         .join(Customer, Customer.id == Shipment.customer_id)
         .outerjoin(WebhookNotice, sa.and_(WebhookNotice.topic == "shipment.updated",
                                           WebhookNotice.subject_id == Shipment.id))
         .where(Shipment.customer_id.in_(customers), Receipt.issued_at <= now,
                Shipment.shipped_at > now - SHIPMENT_WATCH)
         .order_by(Shipment.shipped_at, Shipment.id))
-    for shipment, account_id, bank_id, notice in rows:
+    for shipment, account_id, purchased_at, bank_id, notice in rows:
         visible = visible_events(shipment.events or [], now)
         if not visible:
             continue
@@ -543,4 +548,5 @@ def _sweep_shipments(now: datetime, listening: list[Listener]) -> None:
             continue
         else:
             notice.last_at = latest_at
-        notify_shipment(shipment, bank_id=bank_id, account_id=account_id)
+        notify_shipment(shipment, bank_id=bank_id, account_id=account_id,
+                        purchased_on=purchased_at.date())
