@@ -347,6 +347,24 @@ def faults(database_url, rules_file, clear) -> None:
         _print_json(FaultsSchema().dump(rules.listing()))
 
 
+@main.command("clear-throttle")
+@database_option
+@click.argument("bank_id")
+@click.option("--username", help="Only this username (default: every username at the bank).")
+def clear_throttle(database_url, bank_id, username) -> None:
+    """Lift the cool-downs of failed sign-ins and one-time codes at a bank."""
+    from sandbox.extensions import db
+    from sandbox.models import Bank
+    from sandbox.services import throttle
+
+    app = make_app(database_url)
+    with app.app_context():
+        if db.session.get(Bank, bank_id) is None:
+            raise click.BadParameter(f"there is no bank {bank_id!r}", param_hint="BANK_ID")
+        cleared = throttle.clear(bank_id, username)
+    click.echo(f"Cleared {cleared} sign-in counter{'s' if cleared != 1 else ''} at {bank_id}.")
+
+
 @main.group()
 def keys() -> None:
     """The banks' ID token signing keys."""

@@ -37,4 +37,5 @@ def from_env(environ: Mapping[str, str] | None = None) -> dict:
         "SANDBOX_WEBHOOK_TIMEOUT": _int(env, "SANDBOX_WEBHOOK_TIMEOUT", 10),
         "SANDBOX_SNAPSHOT_DIR": env.get("SANDBOX_SNAPSHOT_DIR") or None,
         "SANDBOX_FAULT_TIMEOUT_CAP": _int(env, "SANDBOX_FAULT_TIMEOUT_CAP", 35),
+        "SANDBOX_SIGN_IN_SECONDS": _int(env, "SANDBOX_SIGN_IN_SECONDS", 600),
     }

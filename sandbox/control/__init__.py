@@ -11,14 +11,15 @@ def init_app(app: Flask) -> None:
     hook that keeps the world up with a running clock and the one that keeps every
     control-plane answer out of caches."""
     from sandbox import faults
-    from sandbox.control import access_log, clock, customers, tokens, webhooks, world
+    from sandbox.control import access_log, clock, customers, sign_in, tokens, webhooks, world
     from sandbox.control import faults as fault_rules
 
     if SCHEME not in api.spec.components.security_schemes:
         api.spec.components.security_scheme(SCHEME, SECURITY_SCHEME)
     if "Scenario" not in api.spec.components.schemas:
         api.spec.components.schema("Scenario", schema=ScenarioSchema)
-    for module in (world, clock, customers, tokens, fault_rules, access_log, webhooks):
+    for module in (world, clock, customers, sign_in, tokens, fault_rules, access_log,
+                   webhooks):
         api.register_blueprint(module.blp)
     faults.init_app(app)
     app.before_request(clock.keep_world_up)

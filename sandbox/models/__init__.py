@@ -13,6 +13,7 @@ from sandbox.models.oauth import (
     SigningKey,
     Token,
 )
+from sandbox.models.signin import SignInSession, SignInThrottle
 from sandbox.models.snapshots import WorldOrigin
 from sandbox.models.webhooks import (
     WebhookAttempt,
@@ -25,7 +26,8 @@ from sandbox.models.world import WorldState
 __all__ = [
     "AccessLogEntry", "Account", "AuthorizationCode", "Bank", "Consent", "Customer", "FaultRule",
     "MaintenanceWindow", "Merchant",
-    "OAuthClient", "PushedRequest", "Receipt", "Shipment", "SigningKey", "Token", "Transaction",
+    "OAuthClient", "PushedRequest", "Receipt", "Shipment", "SignInSession", "SignInThrottle",
+    "SigningKey", "Token", "Transaction",
     "TransactionJson", "WorldOrigin", "WorldState",
     "DeclinedAuthorization", "IdempotencyRecord", "WebhookAttempt", "WebhookDelivery",
     "WebhookNotice", "WebhookSubscription",

@@ -1,4 +1,6 @@
 """The per-bank OAuth 2.0 / OpenID Connect authorization server."""
+from datetime import timedelta
+
 from flask import Flask
 
 from sandbox.extensions import api
@@ -45,10 +47,13 @@ DOCUMENTED_SCHEMAS = {
 
 
 def init_app(app: Flask) -> None:
-    """Bind the authorization server and register its blueprint."""
+    """Bind the authorization server and register its blueprint. The pages' session cookie
+    lives as long as a sign-in (``SANDBOX_SIGN_IN_SECONDS``), not Flask's 31 days."""
     server.init_app(app)
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(
+        seconds=app.config["SANDBOX_SIGN_IN_SECONDS"])
     for name, schema in DOCUMENTED_SCHEMAS.items():
         api.spec.components.schema(name, schema=schema)
     api.spec.components.security_scheme(BEARER_SCHEME, {

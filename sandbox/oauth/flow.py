@@ -2,9 +2,13 @@
 
 Every step is served at the authorization request's own URL: forms post back to it, so each
 step re-validates the request with Authlib. What the person has done so far (who signed in,
-whether the one-time code was entered) lives in the signed session cookie, keyed to the
-request, so any worker can serve any step. A pushed request (RFC 9126) is claimed by the
-first browser that opens it; nobody else can use its ``request_uri`` afterwards.
+whether the one-time code was entered) is a server-side row (``services/signin.py``) bound to
+this request and living ``SANDBOX_SIGN_IN_SECONDS``; the signed session cookie only names
+it, under an id that changes at sign-in and at the one-time code, and the row is gone once
+the code is issued or the request denied: a saved cookie signs nobody in again. Failed
+passwords and codes are throttled per username (``services/throttle.py``). A pushed request
+(RFC 9126) is claimed by the first browser that opens it; nobody else can use its
+``request_uri`` afterwards.
 """
 from __future__ import annotations
 
@@ -16,15 +20,15 @@ import secrets
 import sqlalchemy as sa
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
-from flask import Response, g, redirect, render_template, request, session
+from flask import Response, current_app, g, redirect, render_template, request, session
 
 from sandbox import clock
 from sandbox.extensions import db
-from sandbox.models import Customer, PushedRequest
+from sandbox.models import Customer, PushedRequest, SignInSession
 from sandbox.oauth import scopes
 from sandbox.oauth.issuance import Approval, now_seconds
 from sandbox.oauth.server import ParamsPayload, SandboxOAuth2Request, issuer, server
-from sandbox.services import banks, consents, customers
+from sandbox.services import banks, consents, customers, signin, throttle
 
 FLOW = "oauth_flow"
 CSRF = "oauth_csrf"
@@ -66,34 +70,42 @@ def _this_url() -> str:
     return request.script_root + request.full_path
 
 
-def _flow() -> dict:
-    """This request's progress in the session, started when absent."""
-    flow = session.get(FLOW)
-    if not flow or flow.get("key") != _flow_key():
-        flow = {"key": _flow_key()}
-        session[FLOW] = flow
-    return flow
+def _lifetime() -> float:
+    return float(current_app.config["SANDBOX_SIGN_IN_SECONDS"])
 
 
-def _save(flow: dict) -> None:
-    session[FLOW] = flow
+def _flow() -> SignInSession | None:
+    """This browser's live state of the current authorization request, if it has one."""
+    return signin.find(session.get(FLOW), g.bank.id, _flow_key(), _lifetime())
 
 
-def _parameters(flow: dict) -> dict[str, list[str]]:
-    """The authorization parameters: the query string, or the pushed request it names."""
+def _advance(flow: SignInSession | None, **changes) -> SignInSession:
+    """Record ``changes`` under a fresh id (the old one stops working) and commit; the
+    session cookie is issued anew, naming only the new id."""
+    row = signin.start(g.bank.id, _flow_key(), _lifetime(), previous=flow)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    db.session.commit()
+    session.clear()
+    session[FLOW] = row.id
+    return row
+
+
+def _parameters(flow: SignInSession | None) -> tuple[dict[str, list[str]], SignInSession | None]:
+    """The authorization parameters (the query string, or the pushed request it names) and
+    the flow, which starts when a pushed request is claimed."""
     request_uri = request.args.get("request_uri")
     if request_uri is None:
-        return {key: request.args.getlist(key) for key in request.args}
+        return {key: request.args.getlist(key) for key in request.args}, flow
     pushed = db.session.get(PushedRequest, request_uri)
     if (pushed is None or pushed.bank_id != g.bank.id
             or pushed.client_id != request.args.get("client_id")):
         raise PageError("Unknown request",
                         "This request_uri is unknown, or was pushed by another client.")
-    if flow.get("request_uri") != request_uri:
+    if flow is None or flow.request_uri != request_uri:
         _claim(pushed)
-        flow["request_uri"] = request_uri
-        _save(flow)
-    return {key: [value] for key, value in pushed.params.items()}
+        flow = _advance(flow, request_uri=request_uri)
+    return {key: [value] for key, value in pushed.params.items()}, flow
 
 
 def _claim(pushed: PushedRequest) -> None:
@@ -110,7 +122,6 @@ def _claim(pushed: PushedRequest) -> None:
         sa.update(PushedRequest)
         .where(PushedRequest.request_uri == pushed.request_uri, PushedRequest.used_at.is_(None))
         .values(used_at=now).execution_options(synchronize_session=False))
-    db.session.commit()
     if claimed.rowcount != 1:
         raise PageError("Request already used", "This request_uri was already used.")
 
@@ -129,35 +140,40 @@ def _step() -> Response:
     if request.method == "POST":
         _check_csrf()
         step = request.form.get("step")
-    flow = _flow()
-    oauth_request = SandboxOAuth2Request(ParamsPayload(_parameters(flow)))
-    customer = db.session.get(Customer, flow["customer_id"]) if "customer_id" in flow else None
+    parameters, flow = _parameters(_flow())
+    oauth_request = SandboxOAuth2Request(ParamsPayload(parameters))
+    customer = db.session.get(Customer, flow.customer_id) if flow and flow.customer_id else None
     try:
         grant = server.get_consent_grant(oauth_request, end_user=customer)
     except OAuth2Error as error:
-        return _answer_client(server.handle_error_response(oauth_request, error))
+        response = _answer_client(server.handle_error_response(oauth_request, error))
+        if flow is not None:
+            signin.finish(flow)
+            db.session.commit()
+        return response
     view = _View(grant, oauth_request, flow, customer)
     if customer is None:
         return view.login(step == "login")
-    if not flow.get("otp_done"):
+    if not flow.otp_done:
         return view.one_time_code(step == "otp")
     return view.consent(step == "consent")
 
 
 def _answer_client(response: Response) -> Response:
     """An Authlib redirect to the client, with the issuer added (RFC 9207); anything else,
-    an error page."""
+    an error page. The browser's session ends with the request."""
     location = response.headers.get("Location")
     if response.status_code != 302 or not location:
         body = response.get_json(silent=True) or {}
         raise PageError("This request cannot be completed",
                         body.get("error_description") or body.get("error", "Invalid request."))
     response.headers["Location"] = add_params_to_uri(location, [("iss", issuer())])
-    session.pop(FLOW, None)
+    session.clear()
     return response
 
 
 def _page(template: str, status: int = 200, **context) -> Response:
+    session.permanent = True
     body = render_template(template, bank=g.bank, csrf_token=csrf_token(),
                            action=_this_url(), **context)
     return Response(body, status=status, mimetype="text/html")
@@ -166,7 +182,8 @@ def _page(template: str, status: int = 200, **context) -> Response:
 class _View:
     """The three steps, sharing what they render."""
 
-    def __init__(self, grant, oauth_request, flow: dict, customer: Customer | None):
+    def __init__(self, grant, oauth_request, flow: SignInSession | None,
+                 customer: Customer | None):
         self.grant = grant
         self.request = oauth_request
         self.flow = flow
@@ -177,30 +194,48 @@ class _View:
         return _page(template, status, client=self.client, customer=self.customer,
                      test_users=banks.personas_of(g.bank), **context)
 
+    def throttled(self, template: str, paused: throttle.Throttled, **context) -> Response:
+        """The form again, refusing for now: 429 with ``Retry-After``."""
+        response = self.render(template, 429, error=paused.message, **context)
+        response.headers["Retry-After"] = str(paused.retry_after)
+        return response
+
     def login(self, submitted: bool) -> Response:
         if not submitted:
             return self.render("oauth/login.html")
         username = request.form.get("username", "")
         try:
-            customer = customers.authenticate(g.bank.id, username,
-                                              request.form.get("password", ""))
-        except customers.LoginRefused as refused:
-            status = 403 if refused.reason == "locked" else 400
-            return self.render("oauth/login.html", status, error=refused.message,
-                               username=username)
-        self.flow.update(customer_id=customer.id, auth_time=now_seconds(), amr=["pwd"],
-                         otp_done=not customers.needs_one_time_code(g.bank, customer))
-        _save(self.flow)
+            throttle.check(g.bank.id, username, "password")
+            try:
+                customer = customers.authenticate(g.bank.id, username,
+                                                  request.form.get("password", ""))
+            except customers.LoginRefused as refused:
+                if refused.reason == "invalid_credentials":
+                    throttle.fail(g.bank.id, username, "password")
+                status = 403 if refused.reason == "locked" else 400
+                return self.render("oauth/login.html", status, error=refused.message,
+                                   username=username)
+        except throttle.Throttled as paused:
+            return self.throttled("oauth/login.html", paused, username=username)
+        throttle.succeed(g.bank.id, username, "password")
+        _advance(self.flow, customer_id=customer.id, auth_time=now_seconds(), amr=["pwd"],
+                 otp_done=not customers.needs_one_time_code(g.bank, customer))
         return redirect(_this_url(), 303)
 
     def one_time_code(self, submitted: bool) -> Response:
         if not submitted:
             return self.render("oauth/otp.html")
-        if not customers.check_one_time_code(request.form.get("otp", "")):
-            return self.render("oauth/otp.html", 400,
-                               error="That code is not correct. Check it and try again.")
-        self.flow.update(otp_done=True, amr=["pwd", "otp"])
-        _save(self.flow)
+        username = self.customer.username
+        try:
+            throttle.check(g.bank.id, username, "otp")
+            if not customers.check_one_time_code(request.form.get("otp", "")):
+                throttle.fail(g.bank.id, username, "otp")
+                return self.render("oauth/otp.html", 400,
+                                   error="That code is not correct. Check it and try again.")
+        except throttle.Throttled as paused:
+            return self.throttled("oauth/otp.html", paused)
+        throttle.succeed(g.bank.id, username, "otp")
+        _advance(self.flow, otp_done=True, amr=["pwd", "otp"])
         return redirect(_this_url(), 303)
 
     def consent(self, submitted: bool) -> Response:
@@ -232,15 +267,25 @@ class _View:
                            purpose=pending.purpose if pending else None, window=window,
                            expires_at=expires_at, days=max(1, (expires_at - now).days))
 
+    def end_flow(self) -> None:
+        """Take this browser's state of the request; a concurrent answer got it first when
+        it is already gone. Committed with the answer, restored if the answer fails."""
+        if not signin.finish(self.flow):
+            raise PageError("Request already answered",
+                            "This authorization was already answered in this browser. "
+                            "Start again from the app.")
+
     def approve(self, account_ids: list[str]) -> Response:
         approval = Approval(customer=self.customer, consent=self.request.consent,
-                            account_ids=account_ids, auth_time=self.flow["auth_time"],
-                            amr=self.flow["amr"])
+                            account_ids=account_ids, auth_time=self.flow.auth_time,
+                            amr=list(self.flow.amr))
+        self.end_flow()
         response = server.create_authorization_response(self.request, grant_user=approval,
                                                         grant=self.grant)
         return self.finish(response)
 
     def deny(self) -> Response:
+        self.end_flow()
         response = server.create_authorization_response(self.request, grant_user=None,
                                                         grant=self.grant)
         if self.request.consent is not None:

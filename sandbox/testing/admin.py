@@ -155,6 +155,13 @@ class SandboxAdmin:
         """Remove every fault rule and maintenance window."""
         self.request("DELETE", "/sandbox/faults")
 
+    def clear_sign_in_throttle(self, bank_id: str, username: str | None = None) -> int:
+        """Lift the cool-downs of failed sign-ins and one-time codes at ``bank_id`` (every
+        username, or ``username``); answers how many counters went."""
+        query = "?" + urllib.parse.urlencode({"username": username}) if username else ""
+        return self.request("DELETE", f"/sandbox/banks/{bank_id}/sign-in-throttle{query}"
+                            )["cleared"]
+
     def access_log(self, **filters) -> list[dict]:
         """Every access-log entry matching ``filters``, newest first (all pages)."""
         entries: list[dict] = []
