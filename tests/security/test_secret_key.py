@@ -4,11 +4,8 @@ With ``SANDBOX_SECRET_KEY`` unset the server makes a random key on first start a
 the instance folder, shared by every worker and kept across restarts."""
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import stat
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
@@ -16,39 +13,40 @@ from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
 from sandbox import create_app, secret_key
-from sandbox.models import Customer
-from tests.oauth.browser import BANK, Pkce, authorize_url
+from tests.oauth.browser import Pkce, authorize_url, live_browser
 
 OLD_DEFAULT_KEY = "sandbank-development-secret"
 
 
-def _forged_cookie(key: str, url: str, customer_id: str) -> str:
-    """A session saying ``customer_id`` signed in and passed the one-time code for ``url``."""
-    args = sorted(parse_qsl(urlsplit(url).query, keep_blank_values=True))
-    flow_key = hashlib.sha256(json.dumps([BANK, args]).encode()).hexdigest()
+def _serializer(key: str):
     signer = Flask("forger")
     signer.config["SECRET_KEY"] = key
-    serializer = SecureCookieSessionInterface().get_signing_serializer(signer)
-    return serializer.dumps({"oauth_flow": {"key": flow_key, "customer_id": customer_id,
-                                            "auth_time": 1, "amr": ["pwd", "otp"],
-                                            "otp_done": True}})
+    return SecureCookieSessionInterface().get_signing_serializer(signer)
 
 
 @pytest.fixture(scope="module")
-def locked_customer_id(app) -> str:
-    with app.app_context():
-        return Customer.query.filter_by(bank_id=BANK, username="user_locked").one().id
-
-
-def _open_with_cookie(live_server: str, key: str, customer_id: str) -> requests.Response:
+def signed_in(live_server, app):
+    """An authorization URL, and the session a real sign-in of ``user_good`` left for it at
+    the consent page, as the server signed it."""
     url = authorize_url(pkce=Pkce(), scope="openid accounts")
+    person = requests.Session()
+    browser = live_browser(person, live_server)
+    page = browser.submit(browser.open(url), {"username": "user_good", "password": "pass_good"})
+    assert 'name="decision"' in page.text
+    payload = _serializer(secret_key.load_or_create(app.instance_path)).loads(
+        person.cookies["session"])
+    return url, payload
+
+
+def _open_with(live_server: str, url: str, cookie: str) -> requests.Response:
     return requests.get(live_server + url, allow_redirects=False, timeout=10,
-                        cookies={"session": _forged_cookie(key, url, customer_id)})
+                        cookies={"session": cookie})
 
 
-def test_cookie_signed_with_the_old_default_key_gets_the_sign_in_page(
-        live_server, locked_customer_id):
-    answer = _open_with_cookie(live_server, OLD_DEFAULT_KEY, locked_customer_id)
+def test_cookie_signed_with_the_old_default_key_gets_the_sign_in_page(live_server, signed_in):
+    url, payload = signed_in
+
+    answer = _open_with(live_server, url, _serializer(OLD_DEFAULT_KEY).dumps(payload))
 
     assert answer.status_code == 200
     assert 'name="password"' in answer.text
@@ -56,12 +54,13 @@ def test_cookie_signed_with_the_old_default_key_gets_the_sign_in_page(
     assert "Location" not in answer.headers
 
 
-def test_the_same_cookie_signed_with_the_servers_key_would_reach_consent(
-        live_server, app, locked_customer_id):
+def test_the_same_session_signed_with_the_servers_key_reaches_consent(
+        live_server, app, signed_in):
     """The forgery above is well formed: only the key stops it."""
+    url, payload = signed_in
     key = secret_key.load_or_create(app.instance_path)
 
-    answer = _open_with_cookie(live_server, key, locked_customer_id)
+    answer = _open_with(live_server, url, _serializer(key).dumps(payload))
 
     assert answer.status_code == 200
     assert 'name="decision"' in answer.text
