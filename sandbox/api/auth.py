@@ -42,13 +42,32 @@ def bearer_challenge(bank_id: str, error: str | None = None, description: str | 
     return {"WWW-Authenticate": "Bearer " + ", ".join(parts)}
 
 
-def bearer_token() -> str | None:
-    """The request's bearer token, or None when there is no well-formed one."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+#: The detail of a 401 ``invalid_request``: a Bearer credential that is not one token.
+MALFORMED = "The Authorization header must be `Bearer <token>`, with exactly one token."
+
+
+def bearer_credentials() -> tuple[str | None, str | None]:
+    """The request's bearer token, or None and the challenge's ``error``: None when the
+    request carries no Bearer token (no header, another scheme, an empty ``Bearer``),
+    ``invalid_request`` when it is malformed (RFC 6750 §3.1). Every bearer-protected endpoint
+    reads its token here."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     token = token.strip()
-    if scheme.lower() != "bearer" or not token or " " in token:
-        return None
+    if scheme.lower() != "bearer" or not token:
+        return None, None
+    if " " in token:
+        return None, "invalid_request"
+    return token, None
+
+
+def required_bearer_token(bank_id: str, needed: str) -> str:
+    """The request's bearer token; aborts 404 for an unknown bank, else 401 with the bank's
+    challenge (``needed`` explains what to send when no credentials came)."""
+    token, error = bearer_credentials()
+    if token is None:
+        if not bank_exists(bank_id):
+            abort(404, message=f"There is no bank {bank_id!r}.")
+        unauthorized(bank_id, MALFORMED if error else needed, error)
     return token
 
 
@@ -65,12 +84,8 @@ def bank_exists(bank_id: str) -> bool:
 
 def authorize(bank_id: str, scope: str) -> Grant:
     """The grant of the request's bearer token for ``bank_id``; aborts 401, 403 or 404."""
-    token = bearer_token()
-    if token is None:
-        if not bank_exists(bank_id):
-            abort(404, message=f"There is no bank {bank_id!r}.")
-        unauthorized(bank_id, "This endpoint needs an access token: send "
-                               "`Authorization: Bearer <token>`.", None)
+    token = required_bearer_token(bank_id, "This endpoint needs an access token: send "
+                                           "`Authorization: Bearer <token>`.")
     kept, row = kept_grant_row(token)
     grant = grant_from_row(row) if kept else load_grant(token, connection())
     if isinstance(grant, Rejection):

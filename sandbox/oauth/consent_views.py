@@ -2,12 +2,12 @@
 ``/authorize?consent_id=...``, reads, and revokes. Errors are problem+json."""
 from __future__ import annotations
 
-from flask import g, request, url_for
+from flask import g, url_for
 from flask.views import MethodView
 from flask_smorest import abort
 
 from sandbox import clock
-from sandbox.api.auth import bearer_challenge
+from sandbox.api.auth import MALFORMED, bearer_challenge, bearer_credentials
 from sandbox.extensions import db
 from sandbox.models import Token
 from sandbox.oauth import issuance
@@ -25,11 +25,12 @@ def _challenge(error: str | None = None) -> dict:
 def client_token(*, client_credentials: bool = False) -> Token:
     """The request's active bearer token of this bank; aborts 401 (or 403 when a
     client-credentials token is required and this one acts for a customer)."""
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        abort(401, message="Send an access token: `Authorization: Bearer <token>` (from "
-                           "`grant_type=client_credentials`).", headers=_challenge())
-    token = issuance.find_access_token(value.strip())
+    value, error = bearer_credentials()
+    if value is None:
+        abort(401, message=MALFORMED if error else (
+            "Send an access token: `Authorization: Bearer <token>` (from "
+            "`grant_type=client_credentials`)."), headers=_challenge(error))
+    token = issuance.find_access_token(value)
     if token is None or not token.is_active(clock.now()):
         abort(401, message="The access token is unknown, expired or revoked.",
               headers=_challenge("invalid_token"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, g, json, request
 
 from sandbox import clock
-from sandbox.api.auth import bearer_challenge, bearer_token
+from sandbox.api.auth import MALFORMED, bearer_challenge, bearer_credentials
 from sandbox.oauth import claims, issuance
 from sandbox.oauth.scopes import split
 
@@ -20,19 +20,16 @@ def _error(status: int, error: str | None, detail: str) -> Response:
     return response
 
 
-def _token_string() -> tuple[str | None, bool]:
-    """The request's access token, and whether it sent more than one way (a bad request)."""
-    header = bearer_token() if "Authorization" in request.headers else None
-    form = (request.form.get("access_token") if request.method == "POST"
-            and request.mimetype == FORM else None)
-    return header or form, bool(header and form)
-
-
 def userinfo_response() -> Response:
     """The claims the token's scopes release, or an RFC 6750 error with its challenge."""
-    token_string, twice = _token_string()
-    if twice:
+    header, malformed = bearer_credentials()
+    if malformed:
+        return _error(401, malformed, MALFORMED)
+    form = (request.form.get("access_token") if request.method == "POST"
+            and request.mimetype == FORM else None)
+    if header and form:
         return _error(400, "invalid_request", "Send the access token one way only.")
+    token_string = header or form
     if token_string is None:
         return _error(401, None, "Send an access token: `Authorization: Bearer <token>`, "
                                  "or `access_token` in a POSTed form.")

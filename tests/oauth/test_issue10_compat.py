@@ -15,12 +15,22 @@ def test_rfc8414_metadata_is_the_discovery_document_and_cacheable(client):
 
 
 def test_bearer_challenges_carry_no_error_without_credentials(client):
+    """One convention at every protected endpoint: no Bearer token, no ``error``; a malformed
+    one ``invalid_request``; an unknown one ``invalid_token``."""
     for path in ("/v1/accounts", "/userinfo", "/consents/x", "/v1/webhooks"):
         answer = client.get(f"{ISSUER_PATH}{path}")
         assert answer.status_code == 401, path
         assert answer.headers["WWW-Authenticate"] == f'Bearer realm="{BANK}"', path
         bad = client.get(f"{ISSUER_PATH}{path}", headers={"Authorization": "Bearer nope"})
         assert f'realm="{BANK}", error="invalid_token"' in bad.headers["WWW-Authenticate"]
+        for no_token in ("Basic eDp5", "Bearer"):
+            answer = client.get(f"{ISSUER_PATH}{path}", headers={"Authorization": no_token})
+            assert answer.headers["WWW-Authenticate"] == f'Bearer realm="{BANK}"', path
+        malformed = client.get(f"{ISSUER_PATH}{path}",
+                               headers={"Authorization": "Bearer two tokens"})
+        assert malformed.status_code == 401, path
+        assert (f'realm="{BANK}", error="invalid_request"'
+                in malformed.headers["WWW-Authenticate"]), path
 
 
 def test_userinfo_answers_get_and_post_with_the_token_in_header_or_form(client, flow):
@@ -48,7 +58,8 @@ def test_registered_auth_method_is_enforced(client):
     credentials = (registered["client_id"], registered["client_secret"])
     post = {"client_id": credentials[0], "client_secret": credentials[1]}
     for endpoint, data in (("token", {"grant_type": "client_credentials"}),
-                           ("introspect", {"token": "x"}), ("revoke", {"token": "x"})):
+                           ("introspect", {"token": "x"}), ("revoke", {"token": "x"}),
+                           ("par", {"response_type": "code", "scope": "openid"})):
         refused = client.post(f"{ISSUER_PATH}/{endpoint}", data={**data, **post})
         assert refused.status_code == 401, endpoint
     assert client.post(f"{ISSUER_PATH}/token", data={"grant_type": "client_credentials"},
@@ -63,6 +74,10 @@ def test_registration_refuses_fragments_and_mismatched_response_types(client):
     mismatch = client.post(f"{ISSUER_PATH}/register", json={
         "grant_types": ["client_credentials"], "response_types": ["code"]})
     assert mismatch.get_json()["error"] == "invalid_client_metadata"
+    no_code = client.post(f"{ISSUER_PATH}/register", json={
+        "grant_types": ["authorization_code"], "response_types": [],
+        "redirect_uris": ["https://rp.example/cb"]})
+    assert no_code.get_json()["error"] == "invalid_client_metadata"
 
 
 def test_over_long_query_string_is_a_documented_problem_414(client):

@@ -25,11 +25,8 @@ blp = Blueprint("webhooks", __name__, url_prefix="/banks/<bank_id>/v1",
 def client_grant(bank_id: str) -> Grant:
     """The grant of the request's client-credentials token for ``bank_id``; aborts 401/403/404
     (the data API's token lookup, without its consent requirement)."""
-    token = auth.bearer_token()
-    if token is None:
-        _bank_or_404(bank_id)
-        auth.unauthorized(bank_id, "This endpoint needs a client-credentials token: send "
-                                    "`Authorization: Bearer <token>`.", None)
+    token = auth.required_bearer_token(bank_id, "This endpoint needs a client-credentials "
+                                                "token: send `Authorization: Bearer <token>`.")
     grant = load_grant(token)
     if isinstance(grant, Rejection):
         _bank_or_404(bank_id)
