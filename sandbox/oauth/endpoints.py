@@ -130,20 +130,15 @@ class ClientRegistration(ClientRegistrationEndpoint):
                      else InvalidClientMetadataError)
             raise error(describe_invalid(errors))
         for uri in json_request.payload.data.get("redirect_uris") or []:
-            if "#" in uri:
-                raise InvalidRedirectURIError(f"Redirect URIs must not contain a fragment: {uri}")
+            check_redirect_uri(uri)  # first: Authlib calls a fragment invalid_client_metadata
         metadata = super().extract_client_metadata(json_request)
         metadata.setdefault("grant_types", ["authorization_code"])
         metadata.setdefault("response_types",
                             ["code"] if "authorization_code" in metadata["grant_types"] else [])
         metadata.setdefault("scope", DEFAULT_REGISTERED_SCOPE)
-        if "authorization_code" in metadata["grant_types"]:
-            uris = metadata.get("redirect_uris")
-            if not uris:
-                raise InvalidRedirectURIError("Clients using the authorization code grant "
-                                              "must register 'redirect_uris'.")
-            for uri in uris:
-                check_redirect_uri(uri)
+        if "authorization_code" in metadata["grant_types"] and not metadata.get("redirect_uris"):
+            raise InvalidRedirectURIError("Clients using the authorization code grant must "
+                                          "register 'redirect_uris'.")
         if ("code" in metadata["response_types"]) != ("authorization_code"
                                                      in metadata["grant_types"]):
             raise InvalidClientMetadataError("'response_types' must include 'code' exactly "
