@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 import time
 from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import jwt
@@ -20,9 +21,9 @@ import requests
 from oic.oic import Client as PyoidcClient
 from oic.oic.message import AuthorizationResponse
 from oic.utils.authn.client import CLIENT_AUTHN_METHOD
+from oauthlib.oauth2 import BackendApplicationClient
 from requests.auth import HTTPBasicAuth
 from requests_oauthlib import OAuth2Session
-from oauthlib.oauth2 import BackendApplicationClient
 
 from tests.oauth.browser import CALLBACK
 from tests.oauth.compat.conftest import BANKS, SCOPE
@@ -105,7 +106,8 @@ def test_requests_oauthlib_with_pyjwt(sandbox, person, bank, monkeypatch):
     token = oauth.fetch_token(metadata["token_endpoint"], authorization_response=callback.location,
                               auth=DEMO_AUTH)
 
-    signing_key = PyJWKClient_for(metadata).get_signing_key_from_jwt(token["id_token"])
+    jwks = jwt.PyJWKClient(metadata["jwks_uri"])
+    signing_key = jwks.get_signing_key_from_jwt(token["id_token"])
     claims = jwt.decode(token["id_token"], signing_key.key,
                         algorithms=metadata["id_token_signing_alg_values_supported"],
                         audience="demo-app", issuer=issuer,
@@ -118,6 +120,8 @@ def test_requests_oauthlib_with_pyjwt(sandbox, person, bank, monkeypatch):
     assert oauth.post(metadata["userinfo_endpoint"]).json() == userinfo.json()
     accounts = oauth.get(f"{issuer}/v1/accounts")
     assert accounts.status_code == 200
+    sent = parsedate_to_datetime(accounts.headers["Date"])
+    assert abs(sent - datetime.now(timezone.utc)) < timedelta(minutes=5)  # HTTP Date: wall
     balances = oauth.get(f"{issuer}/v1/accounts/{accounts.json()['data'][0]['id']}/balances")
     assert_world_time(sandbox, balances.json())
 
@@ -131,11 +135,6 @@ def test_requests_oauthlib_with_pyjwt(sandbox, person, bank, monkeypatch):
     consent = backend.post(f"{issuer}/consents", json={"scope": "accounts",
                                                        "purpose": "Compatibility suite"})
     assert consent.status_code == 201, consent.text
-
-
-def PyJWKClient_for(metadata: dict) -> jwt.PyJWKClient:
-    """PyJWT's JWKS client for the bank's ``jwks_uri``."""
-    return jwt.PyJWKClient(metadata["jwks_uri"])
 
 
 @pytest.mark.parametrize("bank", BANKS)

@@ -102,6 +102,8 @@ async function finish(command) {
   assert.equal(introspected.token_type, 'Bearer')
   assert.ok(Math.abs(introspected.iat - now()) < NEAR, `introspection iat ${introspected.iat}`)
   assert.ok(introspected.exp > now(), `introspection exp ${introspected.exp} is past`)
+  assert.ok(Math.abs(introspected.exp - introspected.iat - tokens.expires_in) <= 1,
+    'introspection exp - iat is not the token lifetime')
   const refreshIntrospected = await client.tokenIntrospection(
     config, tokens.refresh_token, { token_type_hint: 'refresh_token' })
   assert.equal(refreshIntrospected.token_type, 'Bearer')
