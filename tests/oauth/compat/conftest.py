@@ -51,7 +51,8 @@ def openid_client():
 @pytest.fixture(scope="module", params=list(CLOCKS))
 def sandbox(request, tmp_path_factory) -> dict:
     """A server over a fresh small world, on the wall clock or pinned (``SANDBOX_CLOCK``) a
-    year away from it: ``{"base", "clock", "pinned"}``, ``pinned`` None on the wall clock."""
+    year away from it: ``{"base", "clock", "pinned", "database"}``, ``pinned`` None on the wall
+    clock."""
     shift = CLOCKS[request.param]
     env = dict(WORLD)
     pinned = None
@@ -59,8 +60,9 @@ def sandbox(request, tmp_path_factory) -> dict:
         pinned = (datetime.now(timezone.utc) + shift).replace(microsecond=0)
         env["SANDBOX_CLOCK"] = pinned.isoformat().replace("+00:00", "Z")
     folder = tmp_path_factory.mktemp(f"compat-{request.param}")
-    with sandbox_serve(f"sqlite:///{folder / 'sandbox.db'}", folder / "logs", env=env) as base:
-        yield {"base": base, "clock": request.param, "pinned": pinned}
+    database = f"sqlite:///{folder / 'sandbox.db'}"
+    with sandbox_serve(database, folder / "logs", env=env) as base:
+        yield {"base": base, "clock": request.param, "pinned": pinned, "database": database}
 
 
 @pytest.fixture

@@ -10,9 +10,12 @@ and protected resources. The README's "Client libraries" table says which covers
 from __future__ import annotations
 
 import secrets
+import subprocess
+import sys
 import time
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import jwt
@@ -39,11 +42,11 @@ def issuer_of(sandbox: dict, bank: str) -> str:
     return f"{sandbox['base']}/banks/{bank}"
 
 
-def assert_world_time(sandbox: dict, balances: dict) -> None:
-    """World data stays in sandbox time: the balances are as of the sandbox clock's day."""
-    as_of = datetime.fromisoformat(balances["as_of"].replace("Z", "+00:00"))
+def assert_world_time(sandbox: dict, instant: str) -> None:
+    """World data stays in sandbox time: ``instant`` is within a day of the sandbox clock."""
+    seen = datetime.fromisoformat(instant.replace("Z", "+00:00"))
     expected = sandbox["pinned"] or datetime.now(timezone.utc)
-    assert abs(as_of - expected) < timedelta(days=1), (as_of, expected)
+    assert abs(seen - expected) < timedelta(days=1), (seen, expected)
 
 
 @pytest.mark.parametrize("bank", BANKS)
@@ -60,7 +63,7 @@ def test_openid_client_oidc_discovery_code_flow_to_revocation(sandbox, person, o
                            resource=client["issuer"], verifier=request["verifier"],
                            state=request["state"], nonce=request["nonce"])
     assert result["userinfo"]["preferred_username"] == "user_good"
-    assert_world_time(sandbox, result["balances"])
+    assert_world_time(sandbox, result["balances"]["as_of"])
 
 
 @pytest.mark.parametrize("bank", BANKS)
@@ -75,6 +78,7 @@ def test_openid_client_registered_client_rfc8414_and_par(sandbox, person, openid
         "scope": "accounts balances", "purpose": "Compatibility suite"},
         headers={"Authorization": f"Bearer {registered['cc_token']}"})
     assert consent.status_code == 201, consent.text
+    assert_world_time(sandbox, consent.json()["created_at"])
 
     client = {"issuer": issuer, "client_id": registered["client_id"],
               "client_secret": registered["client_secret"],
@@ -86,7 +90,7 @@ def test_openid_client_registered_client_rfc8414_and_par(sandbox, person, openid
                            verifier=request["verifier"], state=request["state"],
                            nonce=request["nonce"])
     assert result["claims"]["amr"] == ["pwd", "otp"]
-    assert_world_time(sandbox, result["balances"])
+    assert_world_time(sandbox, result["balances"]["as_of"])
 
 
 @pytest.mark.parametrize("bank", BANKS)
@@ -123,7 +127,7 @@ def test_requests_oauthlib_with_pyjwt(sandbox, person, bank, monkeypatch):
     sent = parsedate_to_datetime(accounts.headers["Date"])
     assert abs(sent - datetime.now(timezone.utc)) < timedelta(minutes=5)  # HTTP Date: wall
     balances = oauth.get(f"{issuer}/v1/accounts/{accounts.json()['data'][0]['id']}/balances")
-    assert_world_time(sandbox, balances.json())
+    assert_world_time(sandbox, balances.json()["as_of"])
 
     spent = token["refresh_token"]
     refreshed = oauth.refresh_token(metadata["token_endpoint"], auth=DEMO_AUTH)
@@ -135,6 +139,7 @@ def test_requests_oauthlib_with_pyjwt(sandbox, person, bank, monkeypatch):
     consent = backend.post(f"{issuer}/consents", json={"scope": "accounts",
                                                        "purpose": "Compatibility suite"})
     assert consent.status_code == 201, consent.text
+    assert_world_time(sandbox, consent.json()["created_at"])
 
 
 @pytest.mark.parametrize("bank", BANKS)
@@ -183,3 +188,33 @@ def test_pyoidc(sandbox, person, bank):
     refreshed = rp.do_access_token_refresh(state=state, authn_method="client_secret_basic")
     assert refreshed["refresh_token"] != spent
     assert rp.fetch_protected_resource(f"{issuer}/v1/accounts", state=state).status_code == 200
+
+
+def test_pyjwt_validates_an_id_token_signed_before_a_key_rotation(sandbox, person, monkeypatch):
+    """After ``sandbox keys rotate`` the JWKS still holds the key of an unexpired ID token, on
+    every clock setting (its lifetime runs on the wall clock), and the new key signs."""
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    bank = BANKS[0]
+    issuer = issuer_of(sandbox, bank)
+    metadata = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=10).json()
+
+    def id_token() -> str:
+        oauth = OAuth2Session("demo-app", redirect_uri=CALLBACK, scope="openid", pkce="S256")
+        url, _ = oauth.authorization_url(metadata["authorization_endpoint"])
+        callback = person.authorize(url, "user_good")
+        return oauth.fetch_token(metadata["token_endpoint"], auth=DEMO_AUTH,
+                                 authorization_response=callback.location)["id_token"]
+
+    def validate(token: str) -> str:
+        jwks = jwt.PyJWKClient(metadata["jwks_uri"], cache_jwk_set=False)
+        key = jwks.get_signing_key_from_jwt(token)
+        jwt.decode(token, key.key, algorithms=["RS256"], audience="demo-app", issuer=issuer)
+        return key.key_id
+
+    before = id_token()
+    rotated = subprocess.run([str(Path(sys.executable).with_name("sandbox")), "keys", "rotate",
+                              "--bank", bank, "--database", sandbox["database"]],
+                             capture_output=True, text=True, timeout=60)
+    assert rotated.returncode == 0, rotated.stderr
+    old_kid = validate(before)
+    assert validate(id_token()) != old_kid
