@@ -1,6 +1,8 @@
-"""Issue 10: what off-the-shelf relying-party libraries rely on (functional, test client)."""
+"""Issue 10: what off-the-shelf relying-party libraries rely on (test client; limits through a
+live server). The libraries themselves run in tests/oauth/compat."""
 from __future__ import annotations
 
+import jwt
 import requests
 
 from sandbox.config import DEFAULT_ADMIN_KEY
@@ -113,3 +115,20 @@ def test_oversized_body_is_a_documented_problem_413(client, live_server):
         for method, operation in operations.items():
             if method in ("get", "post", "put", "patch", "delete"):
                 assert {"413", "414"} <= operation["responses"].keys(), (method, path)
+
+
+def test_every_advertised_value_works_and_every_claim_is_advertised(client, flow):
+    """Discovery tells the truth: each advertised prompt and response mode completes a flow,
+    every advertised scope can be granted at once, and the ID token and userinfo carry only
+    advertised claims."""
+    metadata = client.get(f"{ISSUER_PATH}/.well-known/openid-configuration").get_json()
+    for prompt in set(metadata["prompt_values_supported"]) - {"none"}:  # none: no session here
+        flow(prompt=prompt)
+    for mode in metadata["response_modes_supported"]:
+        flow(response_mode=mode)
+    tokens, _, _ = flow(scope=" ".join(metadata["scopes_supported"]))
+    assert set(tokens["scope"].split()) == set(metadata["scopes_supported"])
+    claims = jwt.decode(tokens["id_token"], options={"verify_signature": False})
+    userinfo = client.get(f"{ISSUER_PATH}/userinfo", headers={
+        "Authorization": f"Bearer {tokens['access_token']}"}).get_json()
+    assert set(claims) | set(userinfo) <= set(metadata["claims_supported"])
