@@ -3,7 +3,6 @@ the banks), openid-client installed from the lock file, and a person at a browse
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -35,8 +34,10 @@ def openid_client():
 
     ``npm ci`` installs the locked openid-client into ``node/node_modules`` when missing."""
     if not (NODE_DIR / "node_modules" / "openid-client").is_dir():
-        subprocess.run([shutil.which("npm") or "npm", "ci", "--no-audit", "--no-fund"],
-                       cwd=NODE_DIR, check=True, capture_output=True, timeout=300)
+        done = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR,
+                              capture_output=True, text=True, timeout=300)
+        if done.returncode != 0:
+            pytest.fail(f"npm ci in {NODE_DIR} failed:\n{done.stderr[-3000:]}")
 
     def run(step: str, **command) -> dict:
         done = subprocess.run(["node", "rp.mjs"], cwd=NODE_DIR, capture_output=True, text=True,
