@@ -35,6 +35,7 @@ pytestmark = pytest.mark.live
 
 DEMO = {"client_id": "demo-app", "client_secret": "demo-secret",
         "auth_method": "client_secret_basic"}
+PUBLIC = {"client_id": "demo-public", "auth_method": "none"}
 DEMO_AUTH = HTTPBasicAuth("demo-app", "demo-secret")
 
 
@@ -50,12 +51,13 @@ def assert_world_time(sandbox: dict, instant: str) -> None:
 
 
 @pytest.mark.parametrize("bank", BANKS)
+@pytest.mark.parametrize(("demo",), [(DEMO,), (PUBLIC,)], ids=["confidential", "public"])
 def test_openid_client_oidc_discovery_code_flow_to_revocation(sandbox, person, openid_client,
-                                                              bank):
+                                                              bank, demo):
     """OIDC discovery, PKCE S256 + state + nonce, the pages, code exchange with ID token
     validation, userinfo GET and POST, the data API through ``fetchProtectedResource``,
-    introspection, refresh with rotation and revocation."""
-    client = {**DEMO, "issuer": issuer_of(sandbox, bank), "algorithm": "oidc"}
+    introspection (confidential client), refresh with rotation and revocation."""
+    client = {**demo, "issuer": issuer_of(sandbox, bank), "algorithm": "oidc"}
     request = openid_client("begin", **client, redirect_uri=CALLBACK, scope=SCOPE, par=False)
     callback = person.authorize(request["url"], "user_good")
     assert callback.status == 302, callback.text
