@@ -37,6 +37,7 @@ DEMO = {"client_id": "demo-app", "client_secret": "demo-secret",
         "auth_method": "client_secret_basic"}
 PUBLIC = {"client_id": "demo-public", "auth_method": "none"}
 DEMO_AUTH = HTTPBasicAuth("demo-app", "demo-secret")
+EVERY_BANK = pytest.mark.parametrize(("bank",), [(bank,) for bank in BANKS])
 
 
 def issuer_of(sandbox: dict, bank: str) -> str:
@@ -50,7 +51,7 @@ def assert_world_time(sandbox: dict, instant: str) -> None:
     assert abs(seen - expected) < timedelta(days=1), (seen, expected)
 
 
-@pytest.mark.parametrize("bank", BANKS)
+@EVERY_BANK
 @pytest.mark.parametrize(("demo",), [(DEMO,), (PUBLIC,)], ids=["confidential", "public"])
 def test_openid_client_oidc_discovery_code_flow_to_revocation(sandbox, person, openid_client,
                                                               bank, demo):
@@ -68,7 +69,7 @@ def test_openid_client_oidc_discovery_code_flow_to_revocation(sandbox, person, o
     assert_world_time(sandbox, result["balances"]["as_of"])
 
 
-@pytest.mark.parametrize("bank", BANKS)
+@EVERY_BANK
 def test_openid_client_registered_client_rfc8414_and_par(sandbox, person, openid_client, bank):
     """DCR, then client credentials with the new client; RFC 8414 discovery and a pushed
     authorization request for ``user_mfa`` (one-time code page) with the registered client."""
@@ -95,7 +96,7 @@ def test_openid_client_registered_client_rfc8414_and_par(sandbox, person, openid
     assert_world_time(sandbox, result["balances"]["as_of"])
 
 
-@pytest.mark.parametrize("bank", BANKS)
+@EVERY_BANK
 def test_requests_oauthlib_with_pyjwt(sandbox, person, bank, monkeypatch):
     """requests-oauthlib: PKCE S256, code exchange, protected resources, refresh with
     rotation, client credentials; PyJWT's ``PyJWKClient`` validates the ID token."""
@@ -144,7 +145,7 @@ def test_requests_oauthlib_with_pyjwt(sandbox, person, bank, monkeypatch):
     assert_world_time(sandbox, consent.json()["created_at"])
 
 
-@pytest.mark.parametrize("bank", BANKS)
+@EVERY_BANK
 def test_pyoidc(sandbox, person, bank):
     """pyoidc: discovery, registration, the code flow with PKCE and its own ID token checks,
     its default userinfo request (POST, token in the body), a protected resource, refresh."""
