@@ -80,7 +80,8 @@ async function finish(command) {
   })
   const claims = tokens.claims()
   for (const name of ['iat', 'auth_time']) {
-    assert.ok(Math.abs(claims[name] - now()) < NEAR, `ID token ${name} ${claims[name]} is not wall-clock`)
+    assert.ok(Math.abs(claims[name] - now()) < NEAR,
+      `ID token ${name} ${claims[name]} is not wall-clock`)
   }
   assert.ok(claims.exp > now(), 'ID token already expired by the wall clock')
 
@@ -171,7 +172,8 @@ main().catch((error) => {
   const { code, error: oauthError, error_description: description, message } = error
   process.stderr.write(JSON.stringify({
     code, error: oauthError, error_description: description, message,
-    cause: error.cause instanceof Error ? { code: error.cause.code, message: error.cause.message } : error.cause,
+    cause: error.cause instanceof Error
+      ? { code: error.cause.code, message: error.cause.message } : error.cause,
   }) + '\n')
   process.exit(1)
 })
