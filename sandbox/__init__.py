@@ -10,6 +10,7 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the application: config from the environment, then ``config`` on top."""
     from sandbox import config as settings
     from sandbox import database, secret_key
+    from sandbox.api.docs import ASSETS_URL, DOCS_PATH
     from sandbox.application import Sandbank
     from sandbox.extensions import api, db
 
@@ -20,8 +21,8 @@ def create_app(config: dict | None = None) -> Flask:
         OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="/docs/assets/",
+        OPENAPI_SWAGGER_UI_PATH=DOCS_PATH,
+        OPENAPI_SWAGGER_UI_URL=ASSETS_URL,
         OPENAPI_SWAGGER_UI_CONFIG={"deepLinking": True, "persistAuthorization": True,
                                    "displayRequestDuration": True},
         API_SPEC_OPTIONS={"info": {"description": (
@@ -48,11 +49,12 @@ def create_app(config: dict | None = None) -> Flask:
     api.init_app(app)
 
     from sandbox import api as data_api
-    from sandbox import control, oauth, urilimit, web
+    from sandbox import control, oauth, pagepolicy, urilimit, web
 
     web.init_app(app)
     oauth.init_app(app)
     data_api.init_app(app)
     control.init_app(app)
     urilimit.init_app(app)
+    pagepolicy.init_app(app)
     return app
