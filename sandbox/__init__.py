@@ -8,8 +8,8 @@ from flask import Flask
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the application: config from the environment, then ``config`` on top."""
+    from sandbox import binding, database, secret_key
     from sandbox import config as settings
-    from sandbox import database, secret_key
     from sandbox.application import Sandbank
     from sandbox.extensions import api, db
 
@@ -55,4 +55,5 @@ def create_app(config: dict | None = None) -> Flask:
     data_api.init_app(app)
     control.init_app(app)
     urilimit.init_app(app)
+    binding.init_app(app)
     return app
