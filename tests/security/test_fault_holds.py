@@ -18,9 +18,9 @@ from tests.conftest import TEST_MONTHS
 
 WORKERS, THREADS = 2, 2
 #: How long every held request asks to be held (seconds).
-HOLD = 8
+HOLD = 10
 #: A generous bound: an answer this fast was not held (nor starved behind a hold).
-PROMPT = 4
+PROMPT = 5
 BANK = "/banks/harborline"
 
 
