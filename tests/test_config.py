@@ -13,6 +13,7 @@ def test_defaults_without_environment():
     assert settings["SANDBOX_HISTORY_MONTHS"] == 24
     assert settings["SANDBOX_CLOCK"] is None
     assert settings["SANDBOX_BASE_URL"] is None
+    assert settings["SANDBOX_TRUSTED_HOSTS"] == ()
     assert settings["SANDBOX_ADMIN_KEY"] == config.DEFAULT_ADMIN_KEY
     assert settings["SECRET_KEY"] is None
     assert settings["SANDBOX_WEBHOOK_TIMEOUT"] == 10
@@ -31,6 +32,8 @@ def test_defaults_without_environment():
         ("SANDBOX_CLOCK", "2026-03-01T12:00:00Z", "SANDBOX_CLOCK", "2026-03-01T12:00:00Z"),
         ("SANDBOX_BASE_URL", "https://sandbox.example.test/", "SANDBOX_BASE_URL",
          "https://sandbox.example.test"),
+        ("SANDBOX_TRUSTED_HOSTS", "Sandbank.internal, .example.test", "SANDBOX_TRUSTED_HOSTS",
+         ("sandbank.internal", ".example.test")),
         ("SANDBOX_ADMIN_KEY", "s3cret", "SANDBOX_ADMIN_KEY", "s3cret"),
         ("SANDBOX_SECRET_KEY", "k3y", "SECRET_KEY", "k3y"),
         ("SANDBOX_WEBHOOK_TIMEOUT", "3", "SANDBOX_WEBHOOK_TIMEOUT", 3),

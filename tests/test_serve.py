@@ -85,3 +85,12 @@ def test_gunicorn_with_the_conf_file_refuses_a_unix_socket_with_no_trusted_host(
 
     log = (tmp_path / "gunicorn" / "stderr.log").read_text()
     assert f"listens on unix:{tmp_path / 'sandbank.sock'}, off loopback" in log
+
+
+def test_serve_takes_bind_or_host_and_port_not_both(runner):
+    from sandbox.cli import main
+
+    result = runner.invoke(main, ["serve", "--bind", "unix:/tmp/sandbank.sock", "--port", "9"])
+
+    assert result.exit_code == 2
+    assert "--bind replaces --host and --port" in result.output
