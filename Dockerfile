@@ -1,13 +1,13 @@
 # Sandbank in a container:
 #   docker build -t sandbank .
-#   docker run -p 127.0.0.1:8000:8000 -v sandbank-data:/data sandbank
-# BASE is any Debian-like image with python3 (3.11+) and its venv module; CI builds this same
-# file with podman on a Debian base made by .ci/image-base. Sandbank goes into a virtualenv,
-# so the steps work on Debian's own python3 too (PEP 668 keeps pip out of the system's).
-# Everything the server writes (secret key, SQLite database, reset snapshots) is in the
-# instance folder, the volume /data. At run time, set SANDBOX_BASE_URL to the URL clients
-# use (e.g. http://127.0.0.1:8000 for the run line above): a server listening off loopback
-# answers only requests addressed to it, and plain-http OAuth works only on loopback.
+#   docker run -p 127.0.0.1:8000:8000 -v sandbank-data:/data \
+#       -e SANDBOX_BASE_URL=http://127.0.0.1:8000 sandbank
+# SANDBOX_BASE_URL is the URL clients use: issuers are built from it, a server listening off
+# loopback answers only requests addressed to it, and plain-http OAuth works on loopback only.
+# BASE is any Debian-like image with python3 (3.11+) and its venv module: CI builds this file
+# with podman on a Debian base made by .ci/image-base (docs/operations.md, "Podman"). A
+# virtualenv keeps the steps working on Debian's own python3 (PEP 668 guards its pip).
+# Everything the server writes (secret key, SQLite database, snapshots) goes to /data.
 ARG BASE=python:3.11-slim
 FROM ${BASE}
 
