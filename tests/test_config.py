@@ -134,4 +134,4 @@ def test_everything_written_at_run_time_lands_in_the_instance_dir(monkeypatch, t
     assert app.instance_path == str(folder)
     assert (folder / "secret_key").read_text() == app.config["SECRET_KEY"]
     assert (folder / "sandbox.db").stat().st_size > 0
-    assert [path.parent for path in folder.rglob("*.db")] == [folder, folder / "snapshots"]
+    assert sorted(path.parent for path in folder.rglob("*.db")) == [folder, folder / "snapshots"]
