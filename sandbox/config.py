@@ -25,12 +25,16 @@ def _names(environ: Mapping[str, str], name: str) -> tuple[str, ...]:
 def from_env(environ: Mapping[str, str] | None = None) -> dict:
     """Return the Flask config derived from ``SANDBOX_*`` environment variables.
 
+    ``SANDBOX_INSTANCE_DIR`` (made absolute) is None when unset: Flask then finds the
+    instance folder beside the package (or under the installation prefix).
     ``SQLALCHEMY_DATABASE_URI`` is None when unset: the factory then puts a SQLite
     file in the instance folder. ``SECRET_KEY`` is None when unset: the factory then uses
     the random key kept in the instance folder.
     """
     env = os.environ if environ is None else environ
+    instance = env.get("SANDBOX_INSTANCE_DIR")
     return {
+        "SANDBOX_INSTANCE_DIR": os.path.abspath(instance) if instance else None,
         "SQLALCHEMY_DATABASE_URI": env.get("SANDBOX_DATABASE_URL") or None,
         "SANDBOX_SEED": _int(env, "SANDBOX_SEED", 42),
         "SANDBOX_CUSTOMERS": _int(env, "SANDBOX_CUSTOMERS", 25),
