@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench docs docs-serve clean
+.PHONY: run test test-image install bench docs docs-serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The Dockerfile built and run with podman on a debootstrapped Debian base (root; apt-get
+# install debootstrap podman runc curl): the PKCE flow, healthcheck, non-root, /data volume.
+test-image: install
+	PYTHON=$(BIN)/python .ci/test-image
 
 $(VENV)/.docs-installed: setup.cfg | $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
