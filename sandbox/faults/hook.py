@@ -23,6 +23,7 @@ from flask import Response, current_app, request
 from flask_smorest import abort
 
 from sandbox import clock
+from sandbox.api.auth import bearer_credentials
 from sandbox.api.common import connection as data_connection
 from sandbox.api.common import forget_grant_row, keep_grant_row
 from sandbox.control.guard import HEADER as ADMIN_HEADER
@@ -111,19 +112,13 @@ def _authenticated(kind: str) -> bool:
     if key_is_valid(request.headers.get(ADMIN_HEADER)):
         return True
     if kind == "data":
-        token = _bearer()
+        token, _ = bearer_credentials()
         return token is not None and isinstance(load_grant(token), Grant)
     try:
         server.authenticate_client(SandboxOAuth2Request(), SECRET_CLIENT_AUTH)
     except OAuth2Error:
         return False
     return True
-
-
-def _bearer() -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    return value.strip() or None if scheme.lower() == "bearer" else None
 
 
 _RULES = sa.select(sa.func.count()).select_from(FaultRule).where(
@@ -146,7 +141,7 @@ def _request_state(bank_id: str, kind: str) -> _State:
     maintenance windows at all, and the bearer token's user and client. Data API requests
     use the request's data connection, which the API then reads with, and keep the token's
     grant row for authorization."""
-    token = _bearer() if kind == "data" else None
+    token = bearer_credentials()[0] if kind == "data" else None
     connection = data_connection() if kind == "data" else db.session.connection()
     row = None
     if token:
