@@ -4,14 +4,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench clean
+.PHONY: run test test-postgres install bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -21,6 +21,10 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The same suite on a throwaway cluster of Debian's `postgresql` (apt-get install postgresql).
+test-postgres: install
+	$(BIN)/python -m tests.pgcluster -- $(BIN)/python -m pytest
 
 bench: install
 	$(BIN)/python bench/seed.py
