@@ -2,6 +2,7 @@
 serve with the requested host, port and workers."""
 import os
 import re
+import subprocess
 import sqlite3
 import sys
 from pathlib import Path
@@ -70,3 +71,30 @@ def test_gunicorn_with_the_conf_file_seeds_then_serves(tmp_path, tiny_env):
     assert ready.status_code == 200
     log = (tmp_path / "gunicorn" / "stderr.log").read_text()
     assert len(re.findall(r"Booting worker with pid", log)) == 2
+
+
+def test_two_servers_on_one_machine_keep_their_own_control_socket_and_stop_cleanly(
+        app, tmp_path):
+    from sandbox.serving import control_socket
+    from tests.livecheck import sandbox_serve
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    listeners = {}
+    with sandbox_serve(url, tmp_path / "one", workers=1) as one, \
+            sandbox_serve(url, tmp_path / "two", workers=1) as two:
+        sockets = {base: control_socket(("127.0.0.1", int(base.rsplit(":", 1)[1])))
+                   for base in (one, two)}
+        for base, path in sockets.items():
+            shown = subprocess.run([str(BIN / "gunicornc"), "-s", path, "-j",
+                                    "-c", "show listeners"],
+                                   capture_output=True, text=True, timeout=30, check=True)
+            listeners[base] = shown.stdout
+            assert requests.get(f"{base}/readyz", timeout=5).status_code == 200
+
+    for base, path in sockets.items():
+        assert base.removeprefix("http://") in listeners[base]
+        assert not os.path.exists(path)
+    for name in ("one", "two"):
+        log = (tmp_path / name / "stderr.log").read_text()
+        assert "Failed to start control socket" not in log
+        assert "Shutting down: Master" in log
