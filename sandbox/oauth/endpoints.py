@@ -131,7 +131,8 @@ class ClientRegistration(ClientRegistrationEndpoint):
             raise error(describe_invalid(errors))
         for uri in json_request.payload.data.get("redirect_uris") or []:
             if "#" in uri:
-                raise InvalidRedirectURIError(f"Redirect URIs must not contain a fragment: {uri}")
+                raise InvalidRedirectURIError(
+                    f"Redirect URIs must not contain a fragment: {echoable(uri)}")
         metadata = super().extract_client_metadata(json_request)
         metadata.setdefault("grant_types", ["authorization_code"])
         metadata.setdefault("response_types",
