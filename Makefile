@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres install bench clean
+.PHONY: run test test-postgres install bench docs docs-serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,10 +26,20 @@ test: install
 test-postgres: install
 	$(BIN)/python -m tests.pgcluster -- $(BIN)/python -m pytest
 
+$(VENV)/.docs-installed: setup.cfg | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
+	touch $@
+
+docs: $(VENV)/.docs-installed
+	$(BIN)/mkdocs build --strict
+
+docs-serve: docs
+	$(BIN)/mkdocs serve
+
 bench: install
 	$(BIN)/python bench/seed.py
 	$(BIN)/python bench/qa.py
 	$(BIN)/python bench/api.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info instance
+	rm -rf $(VENV) build *.egg-info instance site

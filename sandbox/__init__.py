@@ -48,11 +48,11 @@ def create_app(config: dict | None = None) -> Flask:
     api.init_app(app)
 
     from sandbox import api as data_api
-    from sandbox import control, oauth, urilimit, web
+    from sandbox import control, limits, oauth, web
 
     web.init_app(app)
     oauth.init_app(app)
     data_api.init_app(app)
     control.init_app(app)
-    urilimit.init_app(app)
+    limits.init_app(app)
     return app

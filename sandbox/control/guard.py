@@ -12,6 +12,7 @@ from flask import current_app, request
 from flask_smorest import Blueprint, abort
 
 from sandbox.config import DEFAULT_ADMIN_KEY
+from sandbox.limits import MAX_CONTROL_BODY_BYTES
 from sandbox.network import is_loopback_host
 
 HEADER = "X-Sandbox-Admin-Key"
@@ -48,9 +49,11 @@ def key_is_valid(given: str | None) -> bool:
 
 
 def require_admin_key() -> None:
-    """``before_request`` hook: 401 problem+json unless the admin key is valid."""
+    """``before_request`` hook: 401 problem+json unless the admin key is valid; a valid key
+    opens the control plane's larger body limit (scenario documents)."""
     given = request.headers.get(HEADER)
     if key_is_valid(given):
+        request.max_content_length = MAX_CONTROL_BODY_BYTES
         return
     if given:
         detail = f"The {HEADER} header does not match the configured admin key."
