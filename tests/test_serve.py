@@ -30,6 +30,7 @@ def seeded_at(env) -> str:
         return connection.execute("SELECT seeded_at FROM world_state").fetchone()[0]
 
 
+@pytest.mark.sqlite_only(reason="seeds a fresh SQLite file, the first start of a new install")
 def test_serve_seeds_an_empty_database_and_honours_host_port_workers(tmp_path, tiny_env):
     host, port = "127.0.0.2", free_port("127.0.0.2")
     base = f"http://{host}:{port}"
@@ -58,6 +59,7 @@ def test_serve_seeds_an_empty_database_and_honours_host_port_workers(tmp_path, t
     assert seeded_at(tiny_env) == first_seeded_at
 
 
+@pytest.mark.sqlite_only(reason="seeds a fresh SQLite file, the first start of a new install")
 def test_gunicorn_with_the_conf_file_seeds_then_serves(tmp_path, tiny_env):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
