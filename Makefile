@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres install bench docs docs-serve clean
+.PHONY: run test test-postgres test-image install bench docs docs-serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ test: install
 # The same suite on a throwaway cluster of Debian's `postgresql` (apt-get install postgresql).
 test-postgres: install
 	$(BIN)/python -m tests.pgcluster -- $(BIN)/python -m pytest
+
+# The Dockerfile built and run with podman on a debootstrapped Debian base (root; apt-get
+# install debootstrap podman runc curl): the PKCE flow, healthcheck, non-root, /data volume.
+test-image: install
+	PYTHON=$(BIN)/python .ci/test-image
 
 $(VENV)/.docs-installed: setup.cfg | $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,docs]'

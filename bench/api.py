@@ -9,9 +9,9 @@ one engine).
    cluster on loopback (``tests.pgcluster``); ``user_business`` then has an account of
    20,000+ transactions. Also picks the account closest to 100 transactions at the same bank.
 2. Mints bearer tokens for both accounts' owners (scope ``accounts transactions``).
-3. Serves the sandbox over each database with ``sandbox.serving.gunicorn_settings`` (2 sync
-   workers), and a bare Flask hello world under the same settings, all at once (an idle
-   server costs nothing).
+3. Serves the sandbox over each database with ``sandbox.serving.gunicorn_settings`` (2
+   gthread workers of 8 threads), and a bare Flask hello world under the same settings without
+   the sandbox's hooks (seeding, delivery worker), all at once (an idle server costs nothing).
 4. Warms them up, then runs ``--rounds`` rounds; each drives, one after the other, with wrk at
    ``--connections`` for ``--duration`` seconds: ``GET {iss}/v1/accounts/{id}/transactions
    ?limit=50`` of the big account, the same of the small account (per engine), and the hello
@@ -97,7 +97,8 @@ def serve(kind: str, port: int, database: str | None) -> None:
     class Hello(BaseApplication):
         def load_config(self):
             for key, value in settings.items():
-                self.cfg.set(key, value)
+                if not callable(value):
+                    self.cfg.set(key, value)
 
         def load(self):
             return hello_app()
@@ -241,6 +242,8 @@ def report(engine: str, plan: dict, runs: dict, hello_run: dict, connections: in
 
 
 def main() -> None:
+    from sandbox.serving import THREADS
+
     args = parse_args()
     if args.serve:
         serve(args.serve, args.port, args.database)
@@ -277,8 +280,8 @@ def main() -> None:
             for process in servers:
                 stop(process)
     print(f"\nwrk, 2 threads, {args.connections} connections, {args.duration} s per run, median "
-          f"of {args.rounds} alternating rounds; gunicorn: 2 sync workers "
-          f"(sandbox.serving.gunicorn_settings)")
+          f"of {args.rounds} alternating rounds; gunicorn: 2 gthread workers of {THREADS} "
+          f"threads (sandbox.serving.gunicorn_settings)")
     print(f"rounds, req/s (p50 ms) of {' / '.join(targets)}:")
     for row in zip(*runs.values()):
         print("  " + " / ".join(f"{run['rps']:.0f} ({run['p50']:.1f})" for run in row))

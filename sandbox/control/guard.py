@@ -1,8 +1,9 @@
 """The control plane's guard: the ``X-Sandbox-Admin-Key`` header (DESIGN.md §2).
 
 The key must equal ``SANDBOX_ADMIN_KEY``. The documented development default
-(``sandbox-admin``) is accepted only while the server listens on loopback; once another key
-is configured, only that key opens the control plane.
+(``sandbox-admin``) is accepted only while every socket the server listens on is a loopback
+address (:func:`sandbox.binding.listens_on_loopback`); once another key is configured, only
+that key opens the control plane.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import hmac
 from flask import current_app, request
 from flask_smorest import Blueprint, abort
 
+from sandbox.binding import listens_on_loopback
 from sandbox.config import DEFAULT_ADMIN_KEY
 from sandbox.limits import MAX_CONTROL_BODY_BYTES
 from sandbox.network import is_loopback_host
@@ -28,14 +30,11 @@ SECURITY_SCHEME = {
 }
 
 
-def listens_on_loopback() -> bool:
-    """True when this request arrived on a loopback interface.
-
-    Under gunicorn and Werkzeug's server ``SERVER_NAME`` is the address the server is bound
-    to (not the client's Host header); the test client reports ``localhost``.
-    """
-    server_name = current_app.config.get("SERVER_NAME") or request.environ.get("SERVER_NAME")
-    return is_loopback_host(server_name)
+def default_key_allowed() -> bool:
+    """Whether the development default key may open the control plane for this request:
+    every socket the server listens on is a loopback address, and the request names a
+    loopback host (so a web page that rebinds its own name to 127.0.0.1 cannot use it)."""
+    return listens_on_loopback() and is_loopback_host(request.host)
 
 
 def key_is_valid(given: str | None) -> bool:
@@ -43,7 +42,7 @@ def key_is_valid(given: str | None) -> bool:
     if not given:
         return False
     configured = current_app.config.get("SANDBOX_ADMIN_KEY") or DEFAULT_ADMIN_KEY
-    if configured == DEFAULT_ADMIN_KEY and not listens_on_loopback():
+    if configured == DEFAULT_ADMIN_KEY and not default_key_allowed():
         return False
     return hmac.compare_digest(given.encode(), configured.encode())
 
@@ -60,9 +59,11 @@ def require_admin_key() -> None:
     else:
         detail = f"The control plane needs the {HEADER} header."
     configured = current_app.config.get("SANDBOX_ADMIN_KEY") or DEFAULT_ADMIN_KEY
-    if configured == DEFAULT_ADMIN_KEY and not listens_on_loopback():
-        detail += (" The development default key works only on loopback: set "
-                   "SANDBOX_ADMIN_KEY to use the control plane on this interface.")
+    if configured == DEFAULT_ADMIN_KEY and not default_key_allowed():
+        detail += (" The development default key works only on loopback (every socket the "
+                   "server listens on a loopback address: not a unix socket, not 0.0.0.0; "
+                   "and a loopback name in the Host header): set SANDBOX_ADMIN_KEY to use "
+                   "the control plane here.")
     abort(401, message=detail, headers={"WWW-Authenticate": f'ApiKey header="{HEADER}"'})
 
 
