@@ -4,14 +4,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-image install bench docs docs-serve clean
+.PHONY: run test test-postgres test-image install bench docs docs-serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -21,6 +21,10 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The same suite on a throwaway cluster of Debian's `postgresql` (apt-get install postgresql).
+test-postgres: install
+	$(BIN)/python -m tests.pgcluster -- $(BIN)/python -m pytest
 
 # The Dockerfile built and run with podman on a debootstrapped Debian base (root; apt-get
 # install debootstrap podman runc curl): the PKCE flow, healthcheck, non-root, /data volume.

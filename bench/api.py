@@ -1,22 +1,26 @@
-"""Data API throughput and latency under gunicorn, against a bare Flask "hello world" served
-with the same gunicorn settings. Run: ``.venv/bin/python bench/api.py`` (about a minute; needs
-``wrk`` on the PATH: ``apt-get install -y wrk``).
+"""Data API throughput and latency under gunicorn, on SQLite and on PostgreSQL, against a
+bare Flask "hello world" served with the same gunicorn settings. Run: ``.venv/bin/python
+bench/api.py`` (a few minutes; needs ``wrk`` on the PATH, ``apt-get install -y wrk``, and
+for PostgreSQL Debian's ``postgresql`` and the ``postgres`` extra; ``--engine sqlite`` runs
+one engine).
 
-1. Seeds a world (4 banks, personas + ``--customers`` each, ``--months`` of history, frozen
-   clock) into a temporary SQLite file; ``user_business`` then has an account of 20,000+
-   transactions. Also picks the account closest to 100 transactions at the same bank.
+1. Seeds the same world (4 banks, personas + ``--customers`` each, ``--months`` of history,
+   frozen clock) into a temporary SQLite file and into a database of a throwaway PostgreSQL
+   cluster on loopback (``tests.pgcluster``); ``user_business`` then has an account of
+   20,000+ transactions. Also picks the account closest to 100 transactions at the same bank.
 2. Mints bearer tokens for both accounts' owners (scope ``accounts transactions``).
-3. Serves the sandbox with ``sandbox.serving.gunicorn_settings`` (2 gthread workers of 8
-   threads), and a bare Flask hello world under the same settings without the sandbox's hooks
-   (seeding, delivery worker), both at once (an idle server costs nothing).
-4. Warms both up, then runs ``--rounds`` rounds; each drives, one after the other, with wrk at
+3. Serves the sandbox over each database with ``sandbox.serving.gunicorn_settings`` (2
+   gthread workers of 8 threads), and a bare Flask hello world under the same settings without
+   the sandbox's hooks (seeding, delivery worker), all at once (an idle server costs nothing).
+4. Warms them up, then runs ``--rounds`` rounds; each drives, one after the other, with wrk at
    ``--connections`` for ``--duration`` seconds: ``GET {iss}/v1/accounts/{id}/transactions
-   ?limit=50`` of the big account, the same of the small account, and the hello world.
-   Alternating rounds keep a busy machine from favouring one side.
+   ?limit=50`` of the big account, the same of the small account (per engine), and the hello
+   world. Alternating rounds keep a busy machine from favouring one side.
 
-Prints the median over the rounds of: requests per second of the big account and of hello
-world, their ratio, p50 and p99 of the big account, and the p50 of the first page of the
-small and the big account, with the issue's goals beside them, and every round's figures.
+Prints every round's figures, then per engine the median over the rounds of: requests per
+second of the big account and of hello world, their ratio, p50 and p99 of the big account,
+and the p50 of the first page of the small and the big account, with the issue's goals
+beside them; and PostgreSQL's ratio over SQLite's (goal: at least 0.7).
 """
 from __future__ import annotations
 
@@ -31,6 +35,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -42,6 +48,8 @@ GOAL_RATIO = 0.4
 FAIL_RATIO = 0.25
 GOAL_P99_MS = 50.0
 GOAL_P50_SPREAD = 1.3
+GOAL_POSTGRES_VS_SQLITE = 0.7
+ENGINES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
@@ -54,6 +62,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=5, help="seconds per measured run")
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds (median)")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--engine", action="append", choices=tuple(ENGINES),
+                        help="sqlite or postgres, repeatable (default: both)")
     parser.add_argument("--serve", choices=("api", "hello"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
@@ -184,6 +194,53 @@ def prepare(database: str, customers: int, months: int) -> dict:
     return plan
 
 
+@contextmanager
+def databases(folder: str, engines: list[str]) -> Iterator[dict[str, str]]:
+    """A fresh database URL per engine: a SQLite file in ``folder``, and a database on a
+    throwaway PostgreSQL cluster (``tests.pgcluster``) for as long as the block runs."""
+    urls = {"sqlite": f"sqlite:///{Path(folder) / 'bench.db'}"} if "sqlite" in engines else {}
+    if "postgres" not in engines:
+        yield urls
+        return
+    import sqlalchemy as sa
+
+    from tests.pgcluster import cluster
+
+    with cluster() as maintenance:
+        engine = sa.create_engine(maintenance, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.exec_driver_sql("CREATE DATABASE bench")
+        engine.dispose()
+        url = sa.engine.make_url(maintenance).set(database="bench")
+        yield {**urls, "postgres": url.render_as_string(hide_password=False)}
+
+
+def median_run(runs: list[dict]) -> dict:
+    return {key: statistics.median(run[key] for run in runs) for key in ("rps", "p50", "p99")}
+
+
+def report(engine: str, plan: dict, runs: dict, hello_run: dict, connections: int) -> float:
+    """Print one engine's figures; answer its ratio to hello world."""
+    big, small = plan["big"], plan["small"]
+    big_run, small_run = median_run(runs[f"{engine} big"]), median_run(runs[f"{engine} small"])
+    ratio = big_run["rps"] / hello_run["rps"]
+    spread = max(big_run["p50"], small_run["p50"]) / min(big_run["p50"], small_run["p50"])
+    verdict = ("goal met" if ratio >= GOAL_RATIO else
+               "below goal" if ratio >= FAIL_RATIO else "NOT resolved (< 0.25)")
+    print(f"\n{ENGINES[engine]}:")
+    print(f"transactions?limit=50, {big['rows']:,}-row account: {big_run['rps']:8.0f} req/s")
+    print(f"hello world:                              {hello_run['rps']:8.0f} req/s")
+    print(f"ratio:                                    {ratio:8.2f}   "
+          f"(goal >= {GOAL_RATIO}: {verdict})")
+    print(f"p50 / p99 at {connections} connections:             "
+          f"{big_run['p50']:.2f} / {big_run['p99']:.2f} ms   (goal p99 < {GOAL_P99_MS:.0f} ms: "
+          f"{'met' if big_run['p99'] < GOAL_P99_MS else 'missed'})")
+    print(f"first-page p50, {small['rows']:,} vs {big['rows']:,} rows:  "
+          f"{small_run['p50']:.2f} vs {big_run['p50']:.2f} ms   (x{spread:.2f}; goal within "
+          f"x{GOAL_P50_SPREAD}: {'met' if spread <= GOAL_P50_SPREAD else 'missed'})")
+    return ratio
+
+
 def main() -> None:
     from sandbox.serving import THREADS
 
@@ -193,21 +250,25 @@ def main() -> None:
         return
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: `apt-get install -y wrk`, then run again.")
-    with tempfile.TemporaryDirectory() as folder:
-        database = f"sqlite:///{Path(folder) / 'bench.db'}"
-        plan = prepare(database, args.customers, args.months)
-        big, small = plan["big"], plan["small"]
-        print(f"big account:   {big['account']} of {big['user']}, {big['rows']:,} transactions")
-        print(f"small account: {small['account']} of {small['user']}, "
-              f"{small['rows']:,} transactions")
-        api, base = start("api", database)
-        hello = None
+    engines = args.engine or list(ENGINES)
+    targets, plans, servers = {}, {}, []
+    with tempfile.TemporaryDirectory() as folder, databases(folder, engines) as urls:
         try:
+            for engine, database in urls.items():
+                print(f"{ENGINES[engine]}:")
+                plan = plans[engine] = prepare(database, args.customers, args.months)
+                for name in ("big", "small"):
+                    info = plan[name]
+                    print(f"{name} account: {info['account']} of {info['user']}, "
+                          f"{info['rows']:,} transactions")
+                api, base = start("api", database)
+                servers.append(api)
+                for name in ("big", "small"):
+                    targets[f"{engine} {name}"] = (
+                        f"{base}/banks/{plan['bank']}/v1/accounts/{plan[name]['account']}"
+                        f"/transactions?limit=50", plan[name]["token"])
             hello, hello_base = start("hello")
-            targets = {
-                name: (f"{base}/banks/{plan['bank']}/v1/accounts/{info['account']}"
-                       f"/transactions?limit=50", info["token"])
-                for name, info in (("big", big), ("small", small))}
+            servers.append(hello)
             targets["hello"] = (hello_base + "/", None)
             for url, token in targets.values():
                 wrk(url, 3, args.connections, token)
@@ -216,33 +277,22 @@ def main() -> None:
                 for name, (url, token) in targets.items():
                     runs[name].append(wrk(url, args.duration, args.connections, token))
         finally:
-            stop(api)
-            if hello is not None:
-                stop(hello)
-    big_run, small_run, hello_run = (
-        {key: statistics.median(run[key] for run in runs[name]) for key in ("rps", "p50", "p99")}
-        for name in ("big", "small", "hello"))
-    ratio = big_run["rps"] / hello_run["rps"]
-    spread = max(big_run["p50"], small_run["p50"]) / min(big_run["p50"], small_run["p50"])
-    verdict = ("goal met" if ratio >= GOAL_RATIO else
-               "below goal" if ratio >= FAIL_RATIO else "NOT resolved (< 0.25)")
+            for process in servers:
+                stop(process)
     print(f"\nwrk, 2 threads, {args.connections} connections, {args.duration} s per run, median "
           f"of {args.rounds} alternating rounds; gunicorn: 2 gthread workers of {THREADS} "
           f"threads (sandbox.serving.gunicorn_settings)")
-    print("rounds, req/s (p50 ms) of big account / small account / hello world:")
-    for big_round, small_round, hello_round in zip(runs["big"], runs["small"], runs["hello"]):
-        print("  " + " / ".join(f"{run['rps']:.0f} ({run['p50']:.1f})"
-                                for run in (big_round, small_round, hello_round)))
-    print(f"transactions?limit=50, {big['rows']:,}-row account: {big_run['rps']:8.0f} req/s")
-    print(f"hello world:                              {hello_run['rps']:8.0f} req/s")
-    print(f"ratio:                                    {ratio:8.2f}   "
-          f"(goal >= {GOAL_RATIO}: {verdict})")
-    print(f"p50 / p99 at {args.connections} connections:             "
-          f"{big_run['p50']:.2f} / {big_run['p99']:.2f} ms   (goal p99 < {GOAL_P99_MS:.0f} ms: "
-          f"{'met' if big_run['p99'] < GOAL_P99_MS else 'missed'})")
-    print(f"first-page p50, {small['rows']:,} vs {big['rows']:,} rows:  "
-          f"{small_run['p50']:.2f} vs {big_run['p50']:.2f} ms   (x{spread:.2f}; goal within "
-          f"x{GOAL_P50_SPREAD}: {'met' if spread <= GOAL_P50_SPREAD else 'missed'})")
+    print(f"rounds, req/s (p50 ms) of {' / '.join(targets)}:")
+    for row in zip(*runs.values()):
+        print("  " + " / ".join(f"{run['rps']:.0f} ({run['p50']:.1f})" for run in row))
+    hello_run = median_run(runs["hello"])
+    ratios = {engine: report(engine, plans[engine], runs, hello_run, args.connections)
+              for engine in urls}
+    if len(ratios) == 2:
+        relative = ratios["postgres"] / ratios["sqlite"]
+        print(f"\nPostgreSQL / SQLite ratio:                {relative:8.2f}   (goal >= "
+              f"{GOAL_POSTGRES_VS_SQLITE}: "
+              f"{'met' if relative >= GOAL_POSTGRES_VS_SQLITE else 'missed'})")
 
 
 if __name__ == "__main__":

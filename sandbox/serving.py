@@ -1,8 +1,10 @@
 """Serving with gunicorn: the settings ``sandbox serve`` and ``gunicorn.conf.py`` share."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
 
 from gunicorn.app.base import BaseApplication
 
@@ -15,12 +17,21 @@ from sandbox.faults import limit_holds
 THREADS = 8
 
 
+def control_socket(address: tuple[str, int] | str) -> str:
+    """The gunicorn control socket (``gunicornc -s PATH``) of a server whose first bound
+    address is ``address`` (``(host, port)``, or a unix socket's path): one per server, so
+    that servers on one machine do not take each other's."""
+    name = "-".join(map(str, address)) if isinstance(address, tuple) else os.path.basename(address)
+    return os.path.join(tempfile.gettempdir(), f"sandbank-{name}.ctl")
+
+
 def gunicorn_settings(host: str = "127.0.0.1", port: int = 8000, workers: int = 2, *,
                       binds: list[str] | None = None, threads: int = THREADS) -> dict:
     """Gunicorn settings: threaded workers (``gthread``), bound to ``binds`` (gunicorn
     ``--bind`` syntax) or else ``host:port``, logs to stdout/stderr, no preloading (each
     worker opens its own database connections after the fork), and the hooks that refuse an
-    untrusted binding, seed an empty database and tell each worker its sockets."""
+    untrusted binding, seed an empty database, tell each worker its sockets and give the
+    server a control socket of its own."""
     return {
         "bind": list(binds) if binds else [binding.bind_name((host, port))],
         "workers": workers,
@@ -36,7 +47,7 @@ def gunicorn_settings(host: str = "127.0.0.1", port: int = 8000, workers: int = 
         "loglevel": "info",
         "on_starting": prepare,
         "post_worker_init": tell_worker,
-        "when_ready": start_delivery_worker,
+        "when_ready": when_ready,
         "on_exit": stop_delivery_worker,
     }
 
@@ -59,6 +70,15 @@ def tell_worker(worker) -> None:
 
 
 _delivery_worker: subprocess.Popen | None = None
+
+
+def when_ready(server) -> None:
+    """Gunicorn ``when_ready`` hook: unless a control socket was chosen, name it after the
+    bound address (:func:`control_socket`) instead of gunicorn's one per user; then start
+    the webhook delivery worker."""
+    if server.cfg.control_socket == server.cfg.settings["control_socket"].default:
+        server.cfg.set("control_socket", control_socket(server.cfg.address[0]))
+    start_delivery_worker(server)
 
 
 def start_delivery_worker(server) -> None:

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
+from collections.abc import Iterator
 
 import pytest
 
 from sandbox.cli import main
+from tests.conftest import fresh_database
 
 SUMMARY = re.compile(r"^Seeded 4 banks, [\d,]+ customers, [\d,]+ accounts, [\d,]+ transactions, "
                      r"[\d,]+ receipts, [\d,]+ shipments in \d+\.\d s \(seed \d+, as of "
@@ -16,11 +17,10 @@ ENV = {"SANDBOX_HISTORY_MONTHS": "1"}
 
 
 @pytest.fixture
-def database(world_template, tmp_path) -> str:
+def database(world_template, tmp_path) -> Iterator[str]:
     """A private copy of the seeded test world."""
-    path = tmp_path / "world.db"
-    shutil.copyfile(world_template, path)
-    return f"sqlite:///{path}"
+    with fresh_database(tmp_path, world_template) as url:
+        yield url
 
 
 def test_seed_refuses_an_existing_world_in_one_line(runner, database):

@@ -4,6 +4,8 @@ import pytest
 from sandbox import create_app, database
 from sandbox.extensions import db
 
+pytestmark = pytest.mark.sqlite_only(reason="SQLite's own tuning: WAL, busy timeout, no :memory:")
+
 
 @pytest.fixture(scope="module")
 def file_app(tmp_path_factory):

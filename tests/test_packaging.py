@@ -10,6 +10,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+pytestmark = pytest.mark.sqlite_only(
+    reason="the installed wheel on its default database, a SQLite file in its instance folder")
 import requests
 
 from tests.livecheck import free_port, running

@@ -2,6 +2,7 @@
 serve with the requested host, port and workers."""
 import os
 import re
+import subprocess
 import sqlite3
 import sys
 from pathlib import Path
@@ -29,6 +30,7 @@ def seeded_at(env) -> str:
         return connection.execute("SELECT seeded_at FROM world_state").fetchone()[0]
 
 
+@pytest.mark.sqlite_only(reason="seeds a fresh SQLite file, the first start of a new install")
 def test_serve_seeds_an_empty_database_and_honours_host_port_workers(tmp_path, tiny_env):
     host, port = "127.0.0.2", free_port("127.0.0.2")
     base = f"http://{host}:{port}"
@@ -57,6 +59,7 @@ def test_serve_seeds_an_empty_database_and_honours_host_port_workers(tmp_path, t
     assert seeded_at(tiny_env) == first_seeded_at
 
 
+@pytest.mark.sqlite_only(reason="seeds a fresh SQLite file, the first start of a new install")
 def test_gunicorn_with_the_conf_file_seeds_then_serves(tmp_path, tiny_env):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -94,3 +97,30 @@ def test_serve_takes_bind_or_host_and_port_not_both(runner):
 
     assert result.exit_code == 2
     assert "--bind replaces --host and --port" in result.output
+
+
+def test_two_servers_on_one_machine_keep_their_own_control_socket_and_stop_cleanly(
+        app, tmp_path):
+    from sandbox.serving import control_socket
+    from tests.livecheck import sandbox_serve
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    listeners = {}
+    with sandbox_serve(url, tmp_path / "one", workers=1) as one, \
+            sandbox_serve(url, tmp_path / "two", workers=1) as two:
+        sockets = {base: control_socket(("127.0.0.1", int(base.rsplit(":", 1)[1])))
+                   for base in (one, two)}
+        for base, path in sockets.items():
+            shown = subprocess.run([str(BIN / "gunicornc"), "-s", path, "-j",
+                                    "-c", "show listeners"],
+                                   capture_output=True, text=True, timeout=30, check=True)
+            listeners[base] = shown.stdout
+            assert requests.get(f"{base}/readyz", timeout=5).status_code == 200
+
+    for base, path in sockets.items():
+        assert base.removeprefix("http://") in listeners[base]
+        assert not os.path.exists(path)
+    for name in ("one", "two"):
+        log = (tmp_path / name / "stderr.log").read_text()
+        assert "Failed to start control socket" not in log
+        assert "Shutting down: Master" in log

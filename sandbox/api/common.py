@@ -150,10 +150,16 @@ class PageArgs(Schema):
 
 def connection() -> sa.Connection:
     """This request's Core connection for data reads and the access-log write: checked out on
-    first use, closed (rolling back anything uncommitted) when the app context ends."""
+    first use, closed (rolling back anything uncommitted) when the app context ends.
+
+    On PostgreSQL it autocommits: each statement stands alone (READ COMMITTED gives each its
+    own snapshot anyway), which spares the BEGIN and COMMIT round trips of every request;
+    SQLite's cost nothing, so it keeps its transaction."""
     current = g.get("data_connection")
     if current is None:
         current = g.data_connection = db.engine.connect()
+        if current.dialect.name == "postgresql":
+            current.execution_options(isolation_level="AUTOCOMMIT")
     return current
 
 

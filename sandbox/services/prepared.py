@@ -4,7 +4,9 @@ A :class:`Prepared` statement is compiled once per dialect and bound and read wi
 SQLAlchemy types, exactly as ``Connection.execute`` would, but without the per-execution
 bookkeeping (execution context, result object, ``Row`` per row) that dominates a small query.
 A dialect that renders some parameters into the SQL text at execution time (post-compile
-parameters) runs the statement through ``Connection.execute`` instead.
+parameters) runs the statement through ``Connection.execute`` instead. Result processors are
+built from the first execution's cursor description, as SQLAlchemy's own result does: some
+drivers (psycopg's NUMERIC reader) choose them by the column's database type.
 """
 from __future__ import annotations
 
@@ -21,7 +23,6 @@ class _Plan(NamedTuple):
     compiled: SQLCompiler
     positions: tuple[str, ...] | None
     binders: dict
-    readers: list
 
 
 class Prepared:
@@ -33,6 +34,7 @@ class Prepared:
         self._columns = list(getattr(statement, "selected_columns", ()))
         self.row = namedtuple("row", [column.key for column in self._columns])
         self._plans: dict[Dialect, _Plan | None] = {}
+        self._readers: dict[Dialect, list] = {}
 
     def _plan(self, dialect: Dialect) -> _Plan | None:
         if dialect not in self._plans:
@@ -45,12 +47,20 @@ class Prepared:
                     tuple(compiled.positiontup) if compiled.positional else None,
                     {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
                      for name, bind in compiled.binds.items()},
-                    [column.type.dialect_impl(dialect).result_processor(dialect, None)
-                     for column in self._columns],
                 )
         return self._plans[dialect]
 
+    def _readers_for(self, dialect: Dialect, description) -> list:
+        """Each column's result processor, for the database types in ``description``."""
+        if dialect not in self._readers:
+            self._readers[dialect] = [
+                column.type.dialect_impl(dialect).result_processor(dialect, described[1])
+                for column, described in zip(self._columns, description)]
+        return self._readers[dialect]
+
     def _run(self, connection: sa.Connection, plan: _Plan, params: dict, fetch: bool):
+        """Execute on a DB-API cursor; with ``fetch``, return every row read through the
+        columns' result processors."""
         values = plan.compiled.construct_params(params)
         for name, process in plan.binders.items():
             if process is not None:
@@ -59,9 +69,16 @@ class Prepared:
         cursor = connection.connection.cursor()
         try:
             cursor.execute(plan.sql, arguments)
-            return cursor.fetchall() if fetch else None
+            if not fetch:
+                return None
+            fetched = cursor.fetchall()
+            readers = self._readers_for(connection.dialect, cursor.description)
         finally:
             cursor.close()
+        if not any(readers):
+            return fetched
+        return [tuple(value if read is None else read(value) for read, value in zip(readers, row))
+                for row in fetched]
 
     def execute(self, connection: sa.Connection, params: dict) -> None:
         """Run the statement with ``params``. SQLAlchemy may not have seen it: the caller
@@ -77,12 +94,7 @@ class Prepared:
         plan = self._plan(connection.dialect)
         if plan is None:
             return [tuple(row) for row in connection.execute(self.statement, params)]
-        fetched = self._run(connection, plan, params, fetch=True)
-        readers = plan.readers
-        if not any(readers):
-            return fetched
-        return [tuple(value if read is None else read(value) for read, value in zip(readers, row))
-                for row in fetched]
+        return self._run(connection, plan, params, fetch=True)
 
     def first(self, connection: sa.Connection, params: dict):
         """The first row of the statement with ``params`` as a named tuple (attributes named

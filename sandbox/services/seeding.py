@@ -12,7 +12,7 @@ from flask import current_app
 from werkzeug.security import generate_password_hash
 
 from sandbox import catalog, clock
-from sandbox.database import create_schema, drop_schema
+from sandbox.database import create_schema, drop_schema, refresh_statistics
 from sandbox.extensions import db
 from sandbox.faults.seeding import seed_qa_extras
 from sandbox.models import Bank, Merchant, OAuthClient, WorldState
@@ -80,6 +80,7 @@ def seed_world(*, seed: int, customers: int, months: int, as_of: date | None, fr
                               seeded_at=clock.wall_now(), clock_frozen_at=frozen,
                               clock_offset_seconds=0.0, history_start=start))
     db.session.commit()
+    refresh_statistics()
     clock.forget()
     return {**counts, "seed": seed, "as_of": now.date().isoformat(),
             "seconds": round(time.perf_counter() - started, 2)}

@@ -397,18 +397,23 @@ class FireError(ValueError):
 
 def fire(event_type: str, *, bank_id: str, client_id: str, customer_id: str,
          account_id: str | None = None, subject_id: str | None = None) -> list[str]:
-    """Raise ``event_type`` now for one client's consent of one customer, about real data:
+    """Raise ``event_type`` now for one client's consent of one customer (the newest one
+    entitled to it, even while the frozen clock gives several the same age), about real data:
     ``subject_id`` (a transaction or shipment id) or the latest one, on ``account_id`` or any
     consented account. Nothing changes but the outbox (not committed). Raises ``FireError``."""
     if not any(event_type in s.events for s in _listeners()
                if (s.bank_id, s.client_id) == (bank_id, client_id)):
         raise FireError("type", f"{client_id} has no subscription to {event_type} at {bank_id}.")
-    consent = db.session.scalar(
+    consents = db.session.scalars(
         sa.select(Consent).where(Consent.bank_id == bank_id, Consent.client_id == client_id,
                                  Consent.customer_id == customer_id)
-        .order_by((Consent.status == "authorized").desc(), Consent.created_at.desc()).limit(1))
-    if consent is None:
+        .order_by((Consent.status == "authorized").desc(), Consent.created_at.desc(),
+                  Consent.id)).all()
+    if not consents:
         raise FireError("customer_id", f"{client_id} holds no consent of this customer.")
+    now = clock.now()
+    consent = next((c for c in consents if _entitled(event_type, c, account_id, now)),
+                   consents[0])
     if event_type.startswith("consent."):
         return notify_consent(consent, event_type.split(".", 1)[1])
     accounts = [a for a in consent.account_ids or () if account_id in (None, a)]

@@ -1,14 +1,13 @@
 """Error users (``user_error_<code>``) fail in their documented ways, at every bank."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from sandbox import catalog, create_app
 from sandbox.extensions import db
 from sandbox.faults import error_users
 from sandbox.faults.responses import ConnectionDropped
+from tests.conftest import fresh_database
 
 HOLD_CAP = 0.2
 
@@ -16,14 +15,13 @@ HOLD_CAP = 0.2
 @pytest.fixture(scope="module")
 def app(world_template, tmp_path_factory):
     """The test world with a short cap on held requests."""
-    path = tmp_path_factory.mktemp("errors") / "sandbox.db"
-    shutil.copyfile(world_template, path)
-    application = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-                              "SANDBOX_HISTORY_MONTHS": 3, "TESTING": True,
-                              "SANDBOX_FAULT_TIMEOUT_CAP": HOLD_CAP})
-    yield application
-    with application.app_context():
-        db.engine.dispose()
+    with fresh_database(tmp_path_factory.mktemp("errors"), world_template) as url:
+        application = create_app({"SQLALCHEMY_DATABASE_URI": url,
+                                  "SANDBOX_HISTORY_MONTHS": 3, "TESTING": True,
+                                  "SANDBOX_FAULT_TIMEOUT_CAP": HOLD_CAP})
+        yield application
+        with application.app_context():
+            db.engine.dispose()
 
 
 def token_of(client, admin, username: str, bank: str = "harborline") -> dict:

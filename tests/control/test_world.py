@@ -3,7 +3,6 @@ injected transactions."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +11,7 @@ from sandbox import create_app
 from sandbox.cli import main
 from sandbox.extensions import db
 from sandbox.models import Customer
+from tests.conftest import fresh_database
 
 WORLD = {"seed": 42, "customers": 2, "months": 3, "as_of": "2026-03-01"}
 
@@ -20,13 +20,13 @@ WORLD = {"seed": 42, "customers": 2, "months": 3, "as_of": "2026-03-01"}
 def app(world_template, tmp_path_factory):
     """The test world, with snapshots kept in a folder of this module."""
     folder = tmp_path_factory.mktemp("world")
-    shutil.copyfile(world_template, folder / "sandbox.db")
-    application = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'sandbox.db'}",
-                              "SANDBOX_SNAPSHOT_DIR": str(folder / "snapshots"),
-                              "SANDBOX_HISTORY_MONTHS": 3, "TESTING": True})
-    yield application
-    with application.app_context():
-        db.engine.dispose()
+    with fresh_database(folder, world_template) as url:
+        application = create_app({"SQLALCHEMY_DATABASE_URI": url,
+                                  "SANDBOX_SNAPSHOT_DIR": str(folder / "snapshots"),
+                                  "SANDBOX_HISTORY_MONTHS": 3, "TESTING": True})
+        yield application
+        with application.app_context():
+            db.engine.dispose()
 
 
 def bearer(token: str) -> dict:

@@ -222,6 +222,20 @@ def test_fire_raises_an_event_on_demand(kit, receiver):
     assert event["type"] == "card.unlocked"
 
 
+def test_fire_picks_the_entitled_consent_among_several_of_the_same_age(kit, receiver):
+    kit.customer_token("accounts manage")
+    entitled = kit.customer_token("accounts transactions")
+    kit.customer_token("accounts")
+    kit.subscribe(receiver.url, ["transaction.created"])
+    fired = kit.client.post("/sandbox/webhooks/fire", headers=ADMIN, json={
+        "type": "transaction.created", "bank_id": BANK, "client_id": "demo-app",
+        "username": "user_good"})
+    assert fired.status_code == 202, fired.json
+    kit.deliver()
+    [event] = receiver.events()
+    assert event["consent_id"] == entitled["consent_id"]
+
+
 @pytest.mark.parametrize(("body", "status", "field"), [
     ({"type": "balance.low"}, 409, "type"),
     ({"type": "card.unlocked", "username": "nobody"}, 404, "username"),

@@ -3,7 +3,6 @@ and one-time codes are throttled per (bank, username); the control plane, the CL
 lift the cool-down; an unknown username costs the same password check as a known one."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 import requests
@@ -14,7 +13,8 @@ from sandbox.cli import main
 from sandbox.extensions import db
 from sandbox.models import SignInThrottle
 from sandbox.services import customers, throttle
-from tests.conftest import TEST_AS_OF, TEST_CUSTOMERS, TEST_MONTHS, TEST_SEED, database_url
+from tests.conftest import (TEST_AS_OF, TEST_CUSTOMERS, TEST_MONTHS, TEST_SEED,
+                            fresh_database)
 from tests.oauth.browser import BANK, Pkce, authorize_url, live_browser
 
 ADMIN = {"X-Sandbox-Admin-Key": "sandbox-admin"}
@@ -125,21 +125,21 @@ def test_both_usernames_pay_for_a_password_check(app, monkeypatch):
 
 
 def test_sandbox_reset_clears_the_counters(world_template, tmp_path, runner):
-    path = tmp_path / "world.db"
-    shutil.copyfile(world_template, path)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(path), "TESTING": True})
-    with app.app_context():
-        db.session.add(SignInThrottle(bank_id=BANK, username="user_good", factor="password",
-                                      failures=5, blocked_until=4e9))
-        db.session.commit()
-        db.engine.dispose()
-    result = runner.invoke(main, ["reset", "--database", database_url(path), "--customers", "1",
-                                  "--as-of", "2026-03-01"],
-                           env={"SANDBOX_HISTORY_MONTHS": "1"})
-    assert result.exit_code == 0, result.output
-    with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(SignInThrottle)) == 0
-        db.engine.dispose()
+    with fresh_database(tmp_path, world_template) as url:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+        with app.app_context():
+            db.session.add(SignInThrottle(bank_id=BANK, username="user_good",
+                                          factor="password", failures=5, blocked_until=4e9))
+            db.session.commit()
+            db.engine.dispose()
+        result = runner.invoke(main, ["reset", "--database", url, "--customers", "1",
+                                      "--as-of", "2026-03-01"],
+                               env={"SANDBOX_HISTORY_MONTHS": "1"})
+        assert result.exit_code == 0, result.output
+        with app.app_context():
+            remaining = db.session.scalar(sa.select(sa.func.count()).select_from(SignInThrottle))
+            db.engine.dispose()
+    assert remaining == 0
 
 
 def test_the_reset_endpoint_lifts_every_cool_down(live_server):

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
@@ -18,6 +19,10 @@ from sandbox.extensions import db
 from sandbox.models import Account, Transaction
 from sandbox.services.export import export_world
 from sandbox.services.seeding import seed_world
+
+pytestmark = pytest.mark.sqlite_only(
+    reason="the generator's invariants over many worlds, each seeded into a SQLite file of its "
+           "own (the engine is not under test)")
 
 
 def stored_balances_add_up() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.testing.server import LiveServer
+from tests.conftest import fresh_database
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 WORLD = ["--sandbox-seed", "42", "--sandbox-customers", "2", "--sandbox-months", "3",
@@ -48,18 +49,17 @@ def test_the_example_suite_passes_from_another_directory(project, snapshots):
 
 def test_the_example_suite_runs_against_an_already_running_sandbox(project, snapshots,
                                                                    world_template):
-    database = project.parent / "running.db"
-    shutil.copyfile(world_template, database)
-    server = LiveServer(f"sqlite:///{database}", {
-        "SANDBOX_SNAPSHOT_DIR": str(snapshots),
-        "SANDBOX_HISTORY_MONTHS": "3"}).start()
-    try:
-        result = run_pytest(project, snapshots, "--sandbox-url", server.url, *WORLD,
-                            "-k", "not test_in_process_app")
-        in_process = run_pytest(project, snapshots, "--sandbox-url", server.url,
-                                "-k", "test_in_process_app")
-    finally:
-        server.stop()
+    with fresh_database(project.parent, world_template) as database:
+        server = LiveServer(database, {
+            "SANDBOX_SNAPSHOT_DIR": str(snapshots),
+            "SANDBOX_HISTORY_MONTHS": "3"}).start()
+        try:
+            result = run_pytest(project, snapshots, "--sandbox-url", server.url, *WORLD,
+                                "-k", "not test_in_process_app")
+            in_process = run_pytest(project, snapshots, "--sandbox-url", server.url,
+                                    "-k", "test_in_process_app")
+        finally:
+            server.stop()
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "6 passed" in result.stdout
