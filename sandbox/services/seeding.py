@@ -70,7 +70,7 @@ def seed_world(*, seed: int, customers: int, months: int, as_of: date | None, fr
         for position, bank in enumerate(banks):
             _write_bank(bank, position, now)
             jobs += _jobs(make_world(seed, months, start, bank), personas, customers)
-        for done, rows in enumerate(prepared_customers(jobs, now, writer.sqlite), start=1):
+        for done, rows in enumerate(prepared_customers(jobs, now, writer.path), start=1):
             writer.add(rows, prepared=PREPARED)
             if progress:
                 progress(done, len(jobs))
