@@ -18,7 +18,7 @@ from sandbox.faults.seeding import seed_qa_extras
 from sandbox.models import Bank, Merchant, OAuthClient, WorldState
 from sandbox.synth.context import World, history_start, load_catalogue, make_world
 from sandbox.synth.pipeline import PREPARED, Job, prepared_customers
-from sandbox.synth.store import BulkWriter, indexes_deferred
+from sandbox.synth.store import BulkWriter, constraints_deferred
 
 COUNTED = ("banks", "customers", "accounts", "transactions", "receipts", "shipments")
 
@@ -64,7 +64,7 @@ def seed_world(*, seed: int, customers: int, months: int, as_of: date | None, fr
     counts = dict.fromkeys(COUNTED, 0)
     counts["banks"] = len(banks)
     connection = db.session.connection()
-    with indexes_deferred(connection), BulkWriter(connection, counts) as writer:
+    with constraints_deferred(connection), BulkWriter(connection, counts) as writer:
         _write_merchants(writer)
         jobs = []
         for position, bank in enumerate(banks):

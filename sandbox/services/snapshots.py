@@ -30,6 +30,7 @@ from sandbox import clock
 from sandbox.database import create_schema
 from sandbox.extensions import db
 from sandbox.models import Bank, OAuthClient, WorldOrigin, WorldState
+from sandbox.synth.store import constraints_deferred
 
 #: Sources whose change makes every snapshot stale.
 _GENERATOR_SOURCES = ("synth", "services/seeding.py", "services/world.py", "faults/seeding.py",
@@ -296,7 +297,8 @@ class SchemaSnapshots(SnapshotStore):
     def restore(self, params: WorldParams) -> None:
         """One transaction: lock every table (so no row stored meanwhile is lost), read the
         kept rows, TRUNCATE, copy the :data:`RESTORED` tables from the snapshot schema
-        (parents first), put the kept rows back."""
+        (parents first; the big tables' indexes and foreign keys built after), put the kept
+        rows back."""
         tables = db.metadata.sorted_tables
         names = ", ".join(db.engine.dialect.identifier_preparer.format_table(table)
                           for table in tables)
@@ -304,13 +306,14 @@ class SchemaSnapshots(SnapshotStore):
             connection.exec_driver_sql(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
             kept = _kept_rows(connection)
             connection.exec_driver_sql(f"TRUNCATE {names}")
-            for table in tables:
-                if table.name in RESTORED:
-                    columns = _copied_columns(table)
-                    source = sa.table(table.name, *map(sa.column, columns),
-                                      schema=self.schema(params))
-                    connection.execute(
-                        sa.insert(table).from_select(columns, sa.select(*source.c)))
+            with constraints_deferred(connection):
+                for table in tables:
+                    if table.name in RESTORED:
+                        columns = _copied_columns(table)
+                        source = sa.table(table.name, *map(sa.column, columns),
+                                          schema=self.schema(params))
+                        connection.execute(
+                            sa.insert(table).from_select(columns, sa.select(*source.c)))
             _put_back(connection, kept)
 
 
