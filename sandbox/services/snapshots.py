@@ -67,10 +67,14 @@ def current_params() -> WorldParams:
     config = current_app.config
     configured_clock = config.get("SANDBOX_CLOCK")
     as_of = clock.parse_instant(configured_clock).date() if configured_clock else None
-    origin = db.session.get(WorldOrigin, 1)
+    try:
+        origin = db.session.get(WorldOrigin, 1)
+        state = db.session.get(WorldState, 1)
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError):  # no schema yet
+        db.session.rollback()
+        origin = state = None
     if origin is not None:
         return WorldParams(origin.seed, origin.customers, origin.months, origin.as_of)
-    state = db.session.get(WorldState, 1)
     if state is not None:
         return WorldParams(state.seed, state.customers, state.history_months, as_of)
     return WorldParams(config["SANDBOX_SEED"], config["SANDBOX_CUSTOMERS"],
