@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import os
 import threading
 import uuid
@@ -154,7 +155,7 @@ def test_both_engines_export_the_same_bytes(postgres_url, tmp_path):
             db.session.remove()
             db.engine.dispose()
     assert exports[0] == exports[1]
-    assert '"seed": 7' in exports[0]
+    assert json.loads(exports[0])["seed"] == 7
 
 
 def test_postgresql_reset_keeps_another_server_ready_and_consistent(postgres_url, tmp_path):
