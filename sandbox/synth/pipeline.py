@@ -15,6 +15,7 @@ import os
 import queue
 import traceback
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -68,12 +69,15 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
 
 
-def prepared_customers(jobs: list[Job], now: datetime, path: str) -> Iterator[CustomerRows]:
-    """Every job's rows as of ``now``, in order, with the ``PREPARED`` kinds converted for the
-    bulk ``path`` (:func:`sandbox.synth.store.bulk_path`)."""
+@contextmanager
+def prepared_customers(jobs: list[Job], now: datetime,
+                       path: str) -> Iterator[Iterator[CustomerRows]]:
+    """Yield an iterator of every job's rows as of ``now``, in order, with the ``PREPARED``
+    kinds converted for the bulk ``path`` (:func:`sandbox.synth.store.bulk_path`). The
+    generator processes start on entry, so they work while the caller prepares the database;
+    they are stopped on exit."""
     if len(jobs) < PARALLEL_FROM or not _can_fork():
-        for job in jobs:
-            yield _rows(job, now, path)
+        yield (_rows(job, now, path) for job in jobs)
         return
     blocks = [jobs[start:start + BLOCK_CUSTOMERS]
               for start in range(0, len(jobs), BLOCK_CUSTOMERS)]
@@ -87,8 +91,8 @@ def prepared_customers(jobs: list[Job], now: datetime, path: str) -> Iterator[Cu
     for process in processes:
         process.start()
     try:
-        for index in range(len(blocks)):
-            yield from _receive(channels[index % count], processes[index % count])
+        yield (rows for index in range(len(blocks))
+               for rows in _receive(channels[index % count], processes[index % count]))
     finally:
         for process in processes:
             if process.is_alive():

@@ -204,10 +204,10 @@ def prepare(rows: CustomerRows, path: str, kinds: tuple[str, ...] = KINDS) -> Cu
     return CustomerRows(customer=rows.customer, accounts=rows.accounts, **converted)
 
 
-def bulk_path(connection: sa.Connection) -> str:
-    """The bulk path ``connection`` takes: ``sqlite``, ``copy`` (PostgreSQL through psycopg)
-    or ``portable``."""
-    dialect = connection.dialect
+def bulk_path(bind: sa.Connection | sa.Engine) -> str:
+    """The bulk path ``bind`` takes: ``sqlite``, ``copy`` (PostgreSQL through psycopg) or
+    ``portable``."""
+    dialect = bind.dialect
     if dialect.name == "sqlite":
         return SQLITE
     if dialect.name == "postgresql" and dialect.driver == "psycopg":

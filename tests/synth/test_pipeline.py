@@ -20,9 +20,11 @@ def test_forked_generators_yield_the_inline_rows_in_job_order(monkeypatch, path)
             for job in _jobs(make_world(7, 1, start, bank), catalog.personas(), 3)]
     assert len(jobs) > pipeline.PARALLEL_FROM and len(jobs) > 2 * pipeline.BLOCK_CUSTOMERS
 
-    forked = list(pipeline.prepared_customers(jobs, now, path))
+    with pipeline.prepared_customers(jobs, now, path) as stream:
+        forked = list(stream)
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", len(jobs) + 1)
-    inline = list(pipeline.prepared_customers(jobs, now, path))
+    with pipeline.prepared_customers(jobs, now, path) as stream:
+        inline = list(stream)
 
     assert [rows.customer for rows in forked] == [rows.customer for rows in inline]
     assert forked == inline
