@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from sandbox import create_app
 from sandbox.extensions import db
-from sandbox.services import snapshots
+from sandbox.services import clockctl, snapshots
 from sandbox.services.export import export_world
 from sandbox.services.seeding import seed_world
 from tests.conftest import TEST_AS_OF, TEST_MONTHS
@@ -143,12 +143,14 @@ def test_seeding_fills_exactly_the_tables_a_reset_restores(app):
 
 
 def test_both_engines_export_the_same_bytes(postgres_url, tmp_path):
+    """Seeded (bulk paths into empty tables) and then caught up three days (into full ones)."""
     exports = []
     for url in (f"sqlite:///{tmp_path / 'sandbox.db'}", postgres_url):
         application = create_app({"SQLALCHEMY_DATABASE_URI": url,
                                   "SANDBOX_HISTORY_MONTHS": TEST_MONTHS, "TESTING": True})
         with application.app_context():
             seed_world(seed=7, customers=1, months=TEST_MONTHS, as_of=TEST_AS_OF, fresh=True)
+            clockctl.move(advance="P3D")
             out = io.StringIO()
             export_world(out)
             exports.append(out.getvalue())
@@ -156,6 +158,7 @@ def test_both_engines_export_the_same_bytes(postgres_url, tmp_path):
             db.engine.dispose()
     assert exports[0] == exports[1]
     assert json.loads(exports[0])["seed"] == 7
+    assert json.loads(exports[0])["as_of"] == "2026-03-04T12:00:00Z"
 
 
 def test_postgresql_reset_keeps_another_server_ready_and_consistent(postgres_url, tmp_path):
