@@ -51,6 +51,9 @@ KEPT = {
 #: idempotency records, webhook deliveries and attempts, fault rules, maintenance windows,
 #: sign-in sessions and throttles, declined authorisations, cached representations.
 
+#: PostgreSQL's SQLSTATE for a transaction cancelled to break a deadlock.
+DEADLOCK_DETECTED = "40P01"
+
 
 @dataclass(frozen=True)
 class WorldParams:
@@ -272,6 +275,8 @@ class SchemaSnapshots(SnapshotStore):
     ``search_path`` points at it; restoring copies its tables with ``INSERT ... SELECT``."""
 
     PREFIX = "sandbank_snapshot_"
+    #: Restores tried before a deadlock is reported.
+    ATTEMPTS = 3
 
     def schema(self, params: WorldParams) -> str:
         """The snapshot schema of ``params`` (a name PostgreSQL accepts: 63 bytes at most)."""
@@ -290,10 +295,13 @@ class SchemaSnapshots(SnapshotStore):
         try:
             _seed_elsewhere(params, db.engine.url.render_as_string(hide_password=False), {
                 "connect_args": {"options": f"-csearch_path={scratch}"}})
-            with db.engine.begin() as connection:
-                if not self.exists(params):  # another server may have built it meanwhile
+            try:
+                with db.engine.begin() as connection:
                     connection.exec_driver_sql(
                         f"ALTER SCHEMA {quote(scratch)} RENAME TO {quote(final)}")
+            except sa.exc.ProgrammingError:  # another server stored the same world meanwhile
+                if not self.exists(params):
+                    raise
         finally:
             with db.engine.begin() as connection:
                 connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {quote(scratch)} CASCADE")
@@ -303,6 +311,18 @@ class SchemaSnapshots(SnapshotStore):
         kept rows, TRUNCATE, copy the :data:`RESTORED` tables from the snapshot schema
         (parents first; the big tables' indexes and foreign keys built after), put the kept
         rows back."""
+        for attempt in range(1, self.ATTEMPTS + 1):
+            try:
+                self._restore(self.schema(params))
+                return
+            except sa.exc.OperationalError as error:
+                # A request holding one table while waiting for another the reset already
+                # locked is a deadlock PostgreSQL resolves by cancelling one side: if that
+                # is the reset, it takes its turn again.
+                if attempt == self.ATTEMPTS or _sqlstate(error) != DEADLOCK_DETECTED:
+                    raise
+
+    def _restore(self, schema: str) -> None:
         tables = db.metadata.sorted_tables
         names = ", ".join(db.engine.dialect.identifier_preparer.format_table(table)
                           for table in tables)
@@ -315,10 +335,15 @@ class SchemaSnapshots(SnapshotStore):
                     if table.name in RESTORED:
                         columns = _copied_columns(table)
                         source = sa.table(table.name, *map(sa.column, columns),
-                                          schema=self.schema(params))
+                                          schema=schema)
                         connection.execute(
                             sa.insert(table).from_select(columns, sa.select(*source.c)))
             _put_back(connection, kept)
+
+
+def _sqlstate(error: sa.exc.DBAPIError) -> str | None:
+    """The SQLSTATE of a driver error (psycopg 3: ``sqlstate``; psycopg2: ``pgcode``)."""
+    return getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
 
 
 def _kept_rows(connection: sa.Connection) -> dict[str, list[dict]]:

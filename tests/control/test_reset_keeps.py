@@ -7,6 +7,7 @@ import io
 import json
 import os
 import threading
+import time
 import uuid
 
 import pytest
@@ -193,5 +194,32 @@ def test_postgresql_reset_keeps_another_server_ready_and_consistent(postgres_url
     assert theirs.status_code == 200
     assert theirs.text == ours.get_data(as_text=True)
     assert "qa_changed_world" not in theirs.text
+    with application.app_context():
+        db.engine.dispose()
+
+
+def test_postgresql_reset_outlasts_a_deadlock_with_a_reader(postgres_url):
+    application = create_app({"SQLALCHEMY_DATABASE_URI": postgres_url,
+                              "SANDBOX_HISTORY_MONTHS": TEST_MONTHS, "TESTING": True})
+    client = application.test_client()
+    assert client.post("/sandbox/reset", json=WORLD, headers=admin_headers()).status_code == 200
+    reader = sa.create_engine(postgres_url)
+    answers = []
+    with reader.connect() as connection:
+        # Holds the last table the reset locks, then asks for the first one.
+        connection.execute(sa.text("SELECT count(*) FROM shipments"))
+        resetting = threading.Thread(target=lambda: answers.append(
+            client.post("/sandbox/reset", json={}, headers=admin_headers())))
+        resetting.start()
+        for _ in range(300):  # until the reset waits for the lock this reader holds
+            if connection.scalar(sa.text("SELECT count(*) FROM pg_locks WHERE NOT granted")):
+                break
+            time.sleep(0.1)
+        connection.execute(sa.text("SELECT count(*) FROM banks"))
+        connection.rollback()
+        resetting.join()
+    reader.dispose()
+    assert answers[0].status_code == 200, answers[0].get_data(as_text=True)
+    assert answers[0].json["snapshot"] is True
     with application.app_context():
         db.engine.dispose()
