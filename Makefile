@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench clean
+.PHONY: run test test-image install bench docs docs-serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +22,25 @@ run: install
 test: install
 	$(BIN)/python -m pytest
 
+# The Dockerfile built and run with podman on a debootstrapped Debian base (root; apt-get
+# install debootstrap podman runc curl): the PKCE flow, healthcheck, non-root, /data volume.
+test-image: install
+	PYTHON=$(BIN)/python .ci/test-image
+
+$(VENV)/.docs-installed: setup.cfg | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
+	touch $@
+
+docs: $(VENV)/.docs-installed
+	$(BIN)/mkdocs build --strict
+
+docs-serve: docs
+	$(BIN)/mkdocs serve
+
 bench: install
 	$(BIN)/python bench/seed.py
 	$(BIN)/python bench/qa.py
 	$(BIN)/python bench/api.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info instance
+	rm -rf $(VENV) build *.egg-info instance site

@@ -6,8 +6,9 @@ with the same gunicorn settings. Run: ``.venv/bin/python bench/api.py`` (about a
    clock) into a temporary SQLite file; ``user_business`` then has an account of 20,000+
    transactions. Also picks the account closest to 100 transactions at the same bank.
 2. Mints bearer tokens for both accounts' owners (scope ``accounts transactions``).
-3. Serves the sandbox with ``sandbox.serving.gunicorn_settings`` (2 sync workers), and a bare
-   Flask hello world under the same settings, both at once (an idle server costs nothing).
+3. Serves the sandbox with ``sandbox.serving.gunicorn_settings`` (2 gthread workers of 8
+   threads), and a bare Flask hello world under the same settings without the sandbox's hooks
+   (seeding, delivery worker), both at once (an idle server costs nothing).
 4. Warms both up, then runs ``--rounds`` rounds; each drives, one after the other, with wrk at
    ``--connections`` for ``--duration`` seconds: ``GET {iss}/v1/accounts/{id}/transactions
    ?limit=50`` of the big account, the same of the small account, and the hello world.
@@ -86,7 +87,8 @@ def serve(kind: str, port: int, database: str | None) -> None:
     class Hello(BaseApplication):
         def load_config(self):
             for key, value in settings.items():
-                self.cfg.set(key, value)
+                if not callable(value):
+                    self.cfg.set(key, value)
 
         def load(self):
             return hello_app()
@@ -183,6 +185,8 @@ def prepare(database: str, customers: int, months: int) -> dict:
 
 
 def main() -> None:
+    from sandbox.serving import THREADS
+
     args = parse_args()
     if args.serve:
         serve(args.serve, args.port, args.database)
@@ -223,8 +227,8 @@ def main() -> None:
     verdict = ("goal met" if ratio >= GOAL_RATIO else
                "below goal" if ratio >= FAIL_RATIO else "NOT resolved (< 0.25)")
     print(f"\nwrk, 2 threads, {args.connections} connections, {args.duration} s per run, median "
-          f"of {args.rounds} alternating rounds; gunicorn: 2 sync workers "
-          f"(sandbox.serving.gunicorn_settings)")
+          f"of {args.rounds} alternating rounds; gunicorn: 2 gthread workers of {THREADS} "
+          f"threads (sandbox.serving.gunicorn_settings)")
     print("rounds, req/s (p50 ms) of big account / small account / hello world:")
     for big_round, small_round, hello_round in zip(runs["big"], runs["small"], runs["hello"]):
         print("  " + " / ".join(f"{run['rps']:.0f} ({run['p50']:.1f})"

@@ -7,13 +7,18 @@ from flask import Flask
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the application: config from the environment, then ``config`` on top."""
+    """Build the application: config from the environment, then ``config`` on top.
+
+    ``SANDBOX_INSTANCE_DIR`` (an absolute path) chooses the instance folder, where the
+    secret key, the default SQLite database and the reset snapshots live."""
+    from sandbox import binding, database, secret_key
     from sandbox import config as settings
-    from sandbox import database, secret_key
     from sandbox.application import Sandbank
     from sandbox.extensions import api, db
 
-    app = Sandbank(__name__, instance_relative_config=True)
+    overrides = {**settings.from_env(), **(config or {})}
+    app = Sandbank(__name__, instance_path=overrides["SANDBOX_INSTANCE_DIR"],
+                   instance_relative_config=True)
     app.config.update(
         API_TITLE="Sandbank",
         API_VERSION="1.0.0",
@@ -34,8 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
         SQLALCHEMY_ENGINE_OPTIONS={},
         JSON_SORT_KEYS=False,
     )
-    app.config.update(settings.from_env())
-    app.config.update(config or {})
+    app.config.update(overrides)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         path = os.path.join(app.instance_path, "sandbox.db")
@@ -48,11 +52,12 @@ def create_app(config: dict | None = None) -> Flask:
     api.init_app(app)
 
     from sandbox import api as data_api
-    from sandbox import control, oauth, urilimit, web
+    from sandbox import control, limits, oauth, web
 
     web.init_app(app)
     oauth.init_app(app)
     data_api.init_app(app)
     control.init_app(app)
-    urilimit.init_app(app)
+    limits.init_app(app)
+    binding.init_app(app)
     return app

@@ -12,6 +12,8 @@ import marshmallow as ma
 from flask import Flask
 
 from sandbox import create_app
+from sandbox.binding import bind_name
+from sandbox.serving import THREADS
 
 database_option = click.option(
     "--database", "database_url", metavar="URL",
@@ -118,14 +120,23 @@ def export(database_url, bank_id, out) -> None:
 
 @main.command()
 @database_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--host", help="Interface to listen on.  [default: 127.0.0.1]")
+@click.option("--port", type=click.IntRange(0, 65535), help="Port.  [default: 8000]")
+@click.option("--bind", "binds", multiple=True, metavar="ADDRESS",
+              help="Listen on ADDRESS instead, in gunicorn's syntax (HOST:PORT, [V6]:PORT, "
+                   "unix:PATH); repeat for several.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
-def serve(database_url, host, port, workers) -> None:
+@click.option("--threads", default=THREADS, show_default=True, type=click.IntRange(1, 256),
+              help="Threads per worker; all but one may hold a request for a fault.")
+def serve(database_url, host, port, binds, workers, threads) -> None:
     """Serve the sandbox with gunicorn, seeding first when the database is empty."""
     from sandbox.serving import serve as run_server
 
-    run_server(database_url=database_url, host=host, port=port, workers=workers)
+    if binds and (host is not None or port is not None):
+        raise click.UsageError("--bind replaces --host and --port: give one or the other.")
+    if not binds:
+        binds = (bind_name((host or "127.0.0.1", 8000 if port is None else port)),)
+    run_server(database_url=database_url, binds=list(binds), workers=workers, threads=threads)
 
 
 @main.command()

@@ -6,14 +6,26 @@ import sys
 
 from gunicorn.app.base import BaseApplication
 
+from sandbox import binding
+from sandbox.config import from_env
+from sandbox.faults import limit_holds
 
-def gunicorn_settings(host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> dict:
-    """Gunicorn settings: sync workers, logs to stdout/stderr, no preloading (each worker
-    opens its own database connections after the fork)."""
+#: Threads per worker. A request held by a fault (``X-Sandbox-Fault: timeout``) sleeps in one
+#: thread; a worker lends at most all its threads but one to holds, so it always answers.
+THREADS = 8
+
+
+def gunicorn_settings(host: str = "127.0.0.1", port: int = 8000, workers: int = 2, *,
+                      binds: list[str] | None = None, threads: int = THREADS) -> dict:
+    """Gunicorn settings: threaded workers (``gthread``), bound to ``binds`` (gunicorn
+    ``--bind`` syntax) or else ``host:port``, logs to stdout/stderr, no preloading (each
+    worker opens its own database connections after the fork), and the hooks that refuse an
+    untrusted binding, seed an empty database and tell each worker its sockets."""
     return {
-        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "bind": list(binds) if binds else [binding.bind_name((host, port))],
         "workers": workers,
-        "worker_class": "sync",
+        "worker_class": "gthread",
+        "threads": threads,
         "timeout": 60,
         "graceful_timeout": 10,
         "keepalive": 5,
@@ -22,9 +34,28 @@ def gunicorn_settings(host: str = "127.0.0.1", port: int = 8000, workers: int = 
         "accesslog": "-",
         "errorlog": "-",
         "loglevel": "info",
+        "on_starting": prepare,
+        "post_worker_init": tell_worker,
         "when_ready": start_delivery_worker,
         "on_exit": stop_delivery_worker,
     }
+
+
+def prepare(server) -> None:
+    """Gunicorn ``on_starting`` hook (the master, before it binds): refuse to serve off
+    loopback with no trusted host name (gunicorn prints the reason and exits 1), then seed
+    the database when it has no world yet."""
+    app_config = getattr(server.app, "app_config", {})
+    binding.trusted_hosts({**from_env(), **app_config},
+                          [binding.bind_name(address) for address in server.cfg.address])
+    ensure_seeded(app_config)
+
+
+def tell_worker(worker) -> None:
+    """Gunicorn ``post_worker_init`` hook: tell the worker's app the sockets it listens on,
+    and let it hold requests in all its threads but one."""
+    binding.record(worker.wsgi, [binding.bind_name(sock.cfg_addr) for sock in worker.sockets])
+    limit_holds(worker.wsgi, worker.cfg.threads - 1)
 
 
 _delivery_worker: subprocess.Popen | None = None
@@ -85,8 +116,8 @@ def ensure_seeded(app_config: dict) -> None:
         db.engine.dispose()
 
 
-def serve(database_url: str | None, host: str, port: int, workers: int) -> None:
-    """Seed when empty, then run gunicorn in the foreground."""
+def serve(database_url: str | None, binds: list[str], workers: int, threads: int) -> None:
+    """Run gunicorn in the foreground (it seeds an empty database first)."""
     app_config = {"SQLALCHEMY_DATABASE_URI": database_url} if database_url else {}
-    ensure_seeded(app_config)
-    SandboxServer(gunicorn_settings(host, port, workers), app_config).run()
+    settings = gunicorn_settings(workers=workers, binds=binds, threads=threads)
+    SandboxServer(settings, app_config).run()

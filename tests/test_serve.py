@@ -70,3 +70,27 @@ def test_gunicorn_with_the_conf_file_seeds_then_serves(tmp_path, tiny_env):
     assert ready.status_code == 200
     log = (tmp_path / "gunicorn" / "stderr.log").read_text()
     assert len(re.findall(r"Booting worker with pid", log)) == 2
+
+
+def test_gunicorn_with_the_conf_file_refuses_a_unix_socket_with_no_trusted_host(tmp_path,
+                                                                                 tiny_env):
+    root = Path(__file__).resolve().parent.parent
+    command = [str(BIN / "gunicorn"), "-c", str(root / "gunicorn.conf.py"),
+               "-b", f"unix:{tmp_path / 'sandbank.sock'}", "sandbox:create_app()"]
+
+    with pytest.raises(RuntimeError, match="did not start"):
+        with running(command, "http://127.0.0.1:9", tmp_path / "gunicorn", env=tiny_env,
+                     cwd=tmp_path):
+            pass
+
+    log = (tmp_path / "gunicorn" / "stderr.log").read_text()
+    assert f"listens on unix:{tmp_path / 'sandbank.sock'}, off loopback" in log
+
+
+def test_serve_takes_bind_or_host_and_port_not_both(runner):
+    from sandbox.cli import main
+
+    result = runner.invoke(main, ["serve", "--bind", "unix:/tmp/sandbank.sock", "--port", "9"])
+
+    assert result.exit_code == 2
+    assert "--bind replaces --host and --port" in result.output

@@ -1,8 +1,9 @@
 """The control plane's guard: the ``X-Sandbox-Admin-Key`` header (DESIGN.md §2).
 
 The key must equal ``SANDBOX_ADMIN_KEY``. The documented development default
-(``sandbox-admin``) is accepted only while the server listens on loopback; once another key
-is configured, only that key opens the control plane.
+(``sandbox-admin``) is accepted only while every socket the server listens on is a loopback
+address (:func:`sandbox.binding.listens_on_loopback`); once another key is configured, only
+that key opens the control plane.
 """
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import hmac
 from flask import current_app, request
 from flask_smorest import Blueprint, abort
 
+from sandbox.binding import listens_on_loopback
 from sandbox.config import DEFAULT_ADMIN_KEY
-from sandbox.network import is_loopback_host
+from sandbox.limits import MAX_CONTROL_BODY_BYTES
 
 HEADER = "X-Sandbox-Admin-Key"
 PREFIX = "/sandbox"
@@ -27,16 +29,6 @@ SECURITY_SCHEME = {
 }
 
 
-def listens_on_loopback() -> bool:
-    """True when this request arrived on a loopback interface.
-
-    Under gunicorn and Werkzeug's server ``SERVER_NAME`` is the address the server is bound
-    to (not the client's Host header); the test client reports ``localhost``.
-    """
-    server_name = current_app.config.get("SERVER_NAME") or request.environ.get("SERVER_NAME")
-    return is_loopback_host(server_name)
-
-
 def key_is_valid(given: str | None) -> bool:
     """Whether ``given`` opens the control plane for this request."""
     if not given:
@@ -48,9 +40,11 @@ def key_is_valid(given: str | None) -> bool:
 
 
 def require_admin_key() -> None:
-    """``before_request`` hook: 401 problem+json unless the admin key is valid."""
+    """``before_request`` hook: 401 problem+json unless the admin key is valid; a valid key
+    opens the control plane's larger body limit (scenario documents)."""
     given = request.headers.get(HEADER)
     if key_is_valid(given):
+        request.max_content_length = MAX_CONTROL_BODY_BYTES
         return
     if given:
         detail = f"The {HEADER} header does not match the configured admin key."
@@ -58,8 +52,9 @@ def require_admin_key() -> None:
         detail = f"The control plane needs the {HEADER} header."
     configured = current_app.config.get("SANDBOX_ADMIN_KEY") or DEFAULT_ADMIN_KEY
     if configured == DEFAULT_ADMIN_KEY and not listens_on_loopback():
-        detail += (" The development default key works only on loopback: set "
-                   "SANDBOX_ADMIN_KEY to use the control plane on this interface.")
+        detail += (" The development default key works only on loopback (every socket the "
+                   "server listens on a loopback address: not a unix socket, not 0.0.0.0): "
+                   "set SANDBOX_ADMIN_KEY to use the control plane here.")
     abort(401, message=detail, headers={"WWW-Authenticate": f'ApiKey header="{HEADER}"'})
 
 

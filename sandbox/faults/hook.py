@@ -4,6 +4,10 @@ In order: the ``X-Sandbox-Fault`` header (data API and token endpoint), a mainte
 (everything of the bank), an error user (login form, or data calls with their tokens), the
 persistent rules (data API and token endpoint). Requests outside ``/banks/<id>/...`` pay
 nothing; the others pay one small query.
+
+The header makes a request wait (``latency``, ``timeout``) only for a caller that proved who
+it is; and a process holds at most as many requests as :func:`sandbox.faults.limit_holds`
+allows, answering the others at once, so held requests never starve the server.
 """
 from __future__ import annotations
 
@@ -14,24 +18,33 @@ from datetime import datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from authlib.oauth2 import OAuth2Error
 from flask import Response, current_app, request
 from flask_smorest import abort
 
 from sandbox import clock
 from sandbox.api.common import connection as data_connection
 from sandbox.api.common import forget_grant_row, keep_grant_row
+from sandbox.control.guard import HEADER as ADMIN_HEADER
+from sandbox.control.guard import key_is_valid
 from sandbox.extensions import db
-from sandbox.faults import error_users, rules
+from sandbox.faults import HOLD_SLOTS, error_users, rules
 from sandbox.faults.responses import drop_connection, failure, surface
 from sandbox.faults.spec import Fault, FaultSyntaxError, parse
 from sandbox.models.banking import Bank, Customer
 from sandbox.models.faults import FaultRule, MaintenanceWindow
 from sandbox.models.oauth import Token
 from sandbox.services.prepared import Prepared
-from sandbox.services.tokens import grant_query
+from sandbox.oauth.grants import SECRET_CLIENT_AUTH
+from sandbox.oauth.server import SandboxOAuth2Request, server
+from sandbox.services.tokens import Grant, grant_query, load_grant
 
 HEADER = "X-Sandbox-Fault"
 _BANK_PATH = re.compile(r"^/banks/(?P<bank>[^/]+)(?P<rest>/.*)?$")
+#: Retry-After of a hold refused because every hold slot of the process is taken.
+BUSY_RETRY_AFTER = 1
+BUSY = ("The sandbox is already holding as many requests as it can spare threads for; this "
+        "one is answered at once instead of being held.")
 
 
 def timeout_cap() -> float:
@@ -48,6 +61,8 @@ def before_request() -> Response | None:
     kind = surface(rest)
     faultable = kind == "data" or rest == "/token"
     fault = _header_fault() if faultable else None
+    if fault is not None and fault.holds and not _authenticated(kind):
+        fault = fault.without_holds()
     if fault is not None and fault.fails:
         return _inflict(fault, kind, bank_id)
     state = _request_state(bank_id, kind)
@@ -88,6 +103,21 @@ class _State(NamedTuple):
     maintenance_until: datetime | None
     username: str | None
     client_id: str | None
+
+
+def _authenticated(kind: str) -> bool:
+    """Whether the caller proved who it is: the admin key, a live bearer token (data API) or
+    client authentication with a secret (token endpoint)."""
+    if key_is_valid(request.headers.get(ADMIN_HEADER)):
+        return True
+    if kind == "data":
+        token = _bearer()
+        return token is not None and isinstance(load_grant(token), Grant)
+    try:
+        server.authenticate_client(SandboxOAuth2Request(), SECRET_CLIENT_AUTH)
+    except OAuth2Error:
+        return False
+    return True
 
 
 def _bearer() -> str | None:
@@ -152,15 +182,9 @@ def _oauth_client_id() -> str | None:
 
 def _inflict(fault: Fault, kind: str, bank_id: str, detail: str | None = None) -> Response | None:
     """Sleep, hold, drop or fail as ``fault`` says; None lets the request through."""
-    if fault.latency or fault.timeout:
-        db.session.rollback()
-        if kind == "data":
-            data_connection().rollback()
-            forget_grant_row()
-    if fault.latency:
-        time.sleep(fault.latency)
-    if fault.timeout is not None:
-        time.sleep(fault.timeout)
+    if fault.holds and not _hold(fault, kind):
+        return failure(kind, 503, retry_after=BUSY_RETRY_AFTER,
+                       bank=_bank(bank_id) if kind == "page" else None, detail=BUSY)
     if fault.drop:
         return drop_connection()
     if fault.status is not None:
@@ -169,6 +193,24 @@ def _inflict(fault: Fault, kind: str, bank_id: str, detail: str | None = None) -
     if fault.timeout is not None:
         return failure(kind, 504, bank=_bank(bank_id) if kind == "page" else None)
     return None
+
+
+def _hold(fault: Fault, kind: str) -> bool:
+    """Wait out the fault's latency and timeout in one of the process's hold slots, with no
+    transaction open; False, at once, when every slot is taken."""
+    slots = current_app.extensions.get(HOLD_SLOTS)
+    if slots is not None and not slots.acquire(blocking=False):
+        return False
+    try:
+        db.session.rollback()
+        if kind == "data":
+            data_connection().rollback()
+            forget_grant_row()
+        time.sleep(fault.latency + (fault.timeout or 0.0))
+    finally:
+        if slots is not None:
+            slots.release()
+    return True
 
 
 def _bank(bank_id: str) -> Bank | None:

@@ -48,6 +48,15 @@ class Fault:
         )
 
     @property
+    def holds(self) -> bool:
+        """True when the request is kept waiting (a latency or a timeout)."""
+        return bool(self.latency) or self.timeout is not None
+
+    def without_holds(self) -> Fault:
+        """This fault without its latency and timeout."""
+        return Fault(status=self.status, retry_after=self.retry_after, drop=self.drop)
+
+    @property
     def fails(self) -> bool:
         """True when the request does not reach the real handler."""
         return self.drop or self.status is not None or self.timeout is not None

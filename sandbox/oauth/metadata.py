@@ -4,8 +4,9 @@ from __future__ import annotations
 from sandbox.oauth.claims import CLAIMS_SUPPORTED
 from sandbox.oauth.grants import ALL_CLIENT_AUTH, SECRET_CLIENT_AUTH
 from sandbox.oauth.scopes import SCOPES
-from sandbox.oauth.server import base_url, issuer
+from sandbox.oauth.server import issuer
 from sandbox.services.keys import ALGORITHM
+from sandbox.web.urls import public_base_url
 
 GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials"]
 PAR_LIFETIME_SECONDS = 90
@@ -44,5 +45,5 @@ def provider_metadata() -> dict:
         "request_parameter_supported": False,
         "request_uri_parameter_supported": False,
         "claims_parameter_supported": False,
-        "service_documentation": f"{base_url()}/docs",
+        "service_documentation": f"{public_base_url()}/docs",
     }

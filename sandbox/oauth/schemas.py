@@ -13,7 +13,7 @@ from sandbox.oauth.scopes import SCOPES
 
 
 #: Limits of registration metadata (RFC 7591) and authorization requests (``/par`` and
-#: ``/authorize``); the README's "Limits" paragraph lists them.
+#: ``/authorize``); docs/consent.md lists them ("Limits").
 MAX_REDIRECT_URIS = 10
 MAX_URI = 2000
 MAX_NAME = 200

@@ -18,22 +18,18 @@ from authlib.oauth2.rfc6749 import (
     OAuth2Request,
 )
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
-from flask import current_app, g, request
+from flask import g, request
 
 from sandbox.oauth import issuance
 from sandbox.oauth.schemas import AuthorizationRequestSchema
 from sandbox.oauth.scopes import SCOPES, split
 from sandbox.services.clients import find_client
-
-
-def base_url() -> str:
-    """The server's public URL: ``SANDBOX_BASE_URL``, else the one the request came to."""
-    return current_app.config.get("SANDBOX_BASE_URL") or request.root_url.rstrip("/")
+from sandbox.web.urls import public_base_url
 
 
 def issuer_of(bank_id: str) -> str:
     """The issuer identifier of a bank: ``{base}/banks/{bank_id}``."""
-    return f"{base_url()}/banks/{bank_id}"
+    return f"{public_base_url()}/banks/{bank_id}"
 
 
 def issuer() -> str:
@@ -61,7 +57,8 @@ class SandboxOAuth2Request(OAuth2Request):
     (the request's own values by default)."""
 
     def __init__(self, payload: OAuth2Payload | None = None):
-        super().__init__(method=request.method, uri=base_url() + request.full_path.rstrip("?"),
+        super().__init__(method=request.method,
+                         uri=public_base_url() + request.full_path.rstrip("?"),
                          headers=request.headers)
         self.payload = payload or FlaskOAuth2Payload(request)
         #: The consent an authorization request names with ``consent_id``, once validated.

@@ -163,7 +163,7 @@ def authorize():
     """
     if request.method == "POST" and "step" not in request.form:
         query = urlencode(list(request.form.items(multi=True)))
-        return redirect(f"{request.base_url}?{query}", 303)
+        return redirect(f"{request.script_root}{request.path}?{query}", 303)
     return flow.handle()
 
 

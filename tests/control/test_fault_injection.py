@@ -28,8 +28,8 @@ def client(bare_app, admin):
     [("status=503", 503, "30"), ("status=429;retry_after=7", 429, "7"),
      ("status=500", 500, None), ("timeout=10ms", 504, None)],
 )
-def test_data_api_failures_are_problem_json(client, fault, status, retry_after):
-    response = client.get(DATA, headers={"X-Sandbox-Fault": fault})
+def test_data_api_failures_are_problem_json(client, admin, fault, status, retry_after):
+    response = client.get(DATA, headers={"X-Sandbox-Fault": fault, **admin})
 
     assert response.status_code == status
     assert response.mimetype == "application/problem+json"

@@ -1,5 +1,6 @@
-"""Faults against the real server (gunicorn, 2 workers): dropped connections, held requests,
-OAuth-shaped token errors a client library understands, rules shared by the workers."""
+"""Faults against the real server (gunicorn, 2 workers): dropped connections, held requests
+(the admin key authenticates them), OAuth-shaped token errors a client library understands,
+rules shared by the workers."""
 from __future__ import annotations
 
 import pytest
@@ -32,12 +33,13 @@ def test_drop_closes_the_connection_without_an_answer(base):
 
 def test_timeout_outlasts_the_clients_patience(base):
     with pytest.raises(requests.ReadTimeout):
-        requests.get(data_url(base), headers={"X-Sandbox-Fault": "timeout=1500ms"}, timeout=0.3)
+        requests.get(data_url(base), headers={"X-Sandbox-Fault": "timeout=1500ms", **ADMIN},
+                     timeout=0.3)
 
 
 def test_a_held_request_ends_in_a_504(base):
-    response = requests.get(data_url(base), headers={"X-Sandbox-Fault": "timeout=100ms"},
-                            timeout=10)
+    response = requests.get(data_url(base), timeout=10,
+                            headers={"X-Sandbox-Fault": "timeout=100ms", **ADMIN})
 
     assert response.status_code == 504
     assert response.headers["Content-Type"] == "application/problem+json"
@@ -45,9 +47,10 @@ def test_a_held_request_ends_in_a_504(base):
 
 def test_latency_delays_the_real_answer(base):
     with pytest.raises(requests.ReadTimeout):
-        requests.get(data_url(base), headers={"X-Sandbox-Fault": "latency=1500ms"}, timeout=0.3)
-    response = requests.get(data_url(base), headers={"X-Sandbox-Fault": "latency=50ms"},
-                            timeout=10)
+        requests.get(data_url(base), headers={"X-Sandbox-Fault": "latency=1500ms", **ADMIN},
+                     timeout=0.3)
+    response = requests.get(data_url(base), timeout=10,
+                            headers={"X-Sandbox-Fault": "latency=50ms", **ADMIN})
 
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")

@@ -17,7 +17,7 @@ def bearer(token: str) -> dict:
 
 
 def verify(secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
-    """The README's verification of a ``Sandbank-Signature`` header."""
+    """The documented (docs/webhooks.md) verification of a ``Sandbank-Signature`` header."""
     fields = dict(part.split("=", 1) for part in header.split(","))
     timestamp, received = fields.get("t", ""), fields.get("v1", "")
     if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > tolerance:
