@@ -160,22 +160,11 @@ def snapshot_store() -> SnapshotStore:
     return FileSnapshots(live) if live is not None else SchemaSnapshots()
 
 
-def _seed_here(params: WorldParams) -> None:
-    """Seed a world of ``params`` into the app's database, replacing its tables."""
-    from sandbox.services.seeding import seed_world
-
-    db.session.remove()
-    seed_world(seed=params.seed, customers=params.customers, months=params.months,
-               as_of=params.as_of, fresh=True)
-    record_origin(params)
-    db.session.commit()
-    clock.forget()
-
-
-def _seed_elsewhere(params: WorldParams, database_url: str | sa.URL,
+def _seed_elsewhere(params: WorldParams, database_url: str,
                     engine_options: dict | None = None) -> None:
     """Seed a world of ``params`` into another database (or schema) in an app of its own."""
     from sandbox import create_app
+    from sandbox.services.seeding import seed_world
 
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -186,7 +175,10 @@ def _seed_elsewhere(params: WorldParams, database_url: str | sa.URL,
     })
     with app.app_context():
         try:
-            _seed_here(params)
+            seed_world(seed=params.seed, customers=params.customers, months=params.months,
+                       as_of=params.as_of, fresh=True)
+            record_origin(params)
+            db.session.commit()
         finally:
             db.session.remove()
             db.engine.dispose()
