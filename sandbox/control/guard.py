@@ -15,6 +15,7 @@ from flask_smorest import Blueprint, abort
 from sandbox.binding import listens_on_loopback
 from sandbox.config import DEFAULT_ADMIN_KEY
 from sandbox.limits import MAX_CONTROL_BODY_BYTES
+from sandbox.network import is_loopback_host
 
 HEADER = "X-Sandbox-Admin-Key"
 PREFIX = "/sandbox"
@@ -29,12 +30,19 @@ SECURITY_SCHEME = {
 }
 
 
+def default_key_allowed() -> bool:
+    """Whether the development default key may open the control plane for this request:
+    every socket the server listens on is a loopback address, and the request names a
+    loopback host (so a web page that rebinds its own name to 127.0.0.1 cannot use it)."""
+    return listens_on_loopback() and is_loopback_host(request.host)
+
+
 def key_is_valid(given: str | None) -> bool:
     """Whether ``given`` opens the control plane for this request."""
     if not given:
         return False
     configured = current_app.config.get("SANDBOX_ADMIN_KEY") or DEFAULT_ADMIN_KEY
-    if configured == DEFAULT_ADMIN_KEY and not listens_on_loopback():
+    if configured == DEFAULT_ADMIN_KEY and not default_key_allowed():
         return False
     return hmac.compare_digest(given.encode(), configured.encode())
 
@@ -51,10 +59,11 @@ def require_admin_key() -> None:
     else:
         detail = f"The control plane needs the {HEADER} header."
     configured = current_app.config.get("SANDBOX_ADMIN_KEY") or DEFAULT_ADMIN_KEY
-    if configured == DEFAULT_ADMIN_KEY and not listens_on_loopback():
+    if configured == DEFAULT_ADMIN_KEY and not default_key_allowed():
         detail += (" The development default key works only on loopback (every socket the "
-                   "server listens on a loopback address: not a unix socket, not 0.0.0.0): "
-                   "set SANDBOX_ADMIN_KEY to use the control plane here.")
+                   "server listens on a loopback address: not a unix socket, not 0.0.0.0; "
+                   "and a loopback name in the Host header): set SANDBOX_ADMIN_KEY to use "
+                   "the control plane here.")
     abort(401, message=detail, headers={"WWW-Authenticate": f'ApiKey header="{HEADER}"'})
 
 
