@@ -1,5 +1,7 @@
 """QA toolkit benchmark: reset time of the default world, and loading a 10,000-transaction
-scenario. Run: ``.venv/bin/python bench/qa.py`` (prints its figures; takes about a minute).
+scenario. Run: ``.venv/bin/python bench/qa.py`` (prints its figures; takes about a minute);
+``--postgres`` runs it again on a throwaway PostgreSQL cluster it starts
+(``tests/pgcluster.py``), ``--database URL`` on that database only (its tables are replaced).
 
 1. Seeds the default world (4 banks, personas + 25 customers each, 24 months, as of a fixed
    day) into a temporary SQLite file and stores its snapshot (the first reset).
@@ -9,6 +11,7 @@ scenario. Run: ``.venv/bin/python bench/qa.py`` (prints its figures; takes about
 """
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
 import sys
@@ -52,11 +55,13 @@ def scenario(rows: int) -> dict:
                                                   "transactions": transactions}]}]}]}
 
 
-def main() -> None:
+def measure(url: str | None) -> None:
+    """Print the figures for ``url`` (None: a temporary SQLite file)."""
     with tempfile.TemporaryDirectory(prefix="sandbank-bench-") as folder:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/sandbox.db",
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url or f"sqlite:///{folder}/sandbox.db",
                           "SANDBOX_SNAPSHOT_DIR": f"{folder}/snapshots",
                           "SANDBOX_HISTORY_MONTHS": WORLD["months"]})
+        engine = "SQLite" if url is None else "PostgreSQL"
         client = app.test_client()
         with app.app_context():
             from sandbox.database import create_schema
@@ -67,8 +72,8 @@ def main() -> None:
         assert first.status_code == 200, first.get_data(as_text=True)
         seeded = time.perf_counter() - started
         size = sum(p.stat().st_size for p in Path(folder, "snapshots").glob("*.db")) / 1e6
-        print(f"default world seeded and snapshotted in {seeded:.1f} s "
-              f"(snapshot {size:.0f} MB)")
+        where = f"snapshot {size:.0f} MB" if url is None else "snapshot schema"
+        print(f"{engine}: default world seeded and snapshotted in {seeded:.1f} s ({where})")
 
         timings = []
         for _ in range(RESETS):
@@ -77,7 +82,7 @@ def main() -> None:
             answer = client.post("/sandbox/reset", json=WORLD, headers=ADMIN)
             timings.append(time.perf_counter() - started)
             assert answer.status_code == 200 and answer.json["snapshot"], answer.json
-        print(f"POST /sandbox/reset (default world, snapshot restore): median "
+        print(f"{engine}: POST /sandbox/reset (default world, snapshot restore): median "
               f"{statistics.median(timings):.2f} s, max {max(timings):.2f} s over {RESETS} runs")
 
         body = json.dumps(scenario(SCENARIO_ROWS))
@@ -87,9 +92,30 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         assert loaded.status_code == 201, loaded.get_data(as_text=True)
         counts = loaded.json["counts"]
-        print(f"POST /sandbox/fixtures with {counts['transactions']:,} transactions "
+        print(f"{engine}: POST /sandbox/fixtures with {counts['transactions']:,} transactions "
               f"({counts['receipts']:,} receipts): {elapsed:.2f} s "
               f"({counts['transactions'] / elapsed:,.0f} transactions/s)")
+
+        with app.app_context():
+            from sandbox.extensions import db
+
+            db.engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--database", metavar="URL",
+                        help="measure on this database (its sandbox tables are replaced)")
+    target.add_argument("--postgres", action="store_true",
+                        help="also measure on a throwaway PostgreSQL cluster")
+    args = parser.parse_args()
+    measure(args.database)
+    if args.postgres:
+        from tests.pgcluster import cluster
+
+        with cluster() as url:
+            measure(url)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from sandbox.faults.seeding import seed_qa_extras
 from sandbox.models import Bank, Merchant, OAuthClient, WorldState
 from sandbox.synth.context import World, history_start, load_catalogue, make_world
 from sandbox.synth.pipeline import PREPARED, Job, prepared_customers
-from sandbox.synth.store import BulkWriter, indexes_deferred
+from sandbox.synth.store import BulkWriter, bulk_path, constraints_deferred
 
 COUNTED = ("banks", "customers", "accounts", "transactions", "receipts", "shipments")
 
@@ -50,12 +50,9 @@ def seed_world(*, seed: int, customers: int, months: int, as_of: date | None, fr
     Raises :class:`AlreadySeeded` when a world exists and ``fresh`` is false.
     """
     started = time.perf_counter()
-    if fresh:
-        drop_schema()
-    elif is_seeded():
+    if not fresh and is_seeded():
         raise AlreadySeeded("the database already holds a world: run `sandbox reset` to "
                             "drop it and seed again")
-    create_schema()
     frozen = clock.as_of_instant(as_of) if as_of else _configured_clock()
     now = frozen or clock.wall_now()
     start = history_start(now.date(), months)
@@ -63,17 +60,22 @@ def seed_world(*, seed: int, customers: int, months: int, as_of: date | None, fr
     personas = catalog.personas()
     counts = dict.fromkeys(COUNTED, 0)
     counts["banks"] = len(banks)
-    connection = db.session.connection()
-    with indexes_deferred(connection), BulkWriter(connection, counts) as writer:
-        _write_merchants(writer)
-        jobs = []
-        for position, bank in enumerate(banks):
-            _write_bank(bank, position, now)
-            jobs += _jobs(make_world(seed, months, start, bank), personas, customers)
-        for done, rows in enumerate(prepared_customers(jobs, now, writer.sqlite), start=1):
-            writer.add(rows, prepared=PREPARED)
-            if progress:
-                progress(done, len(jobs))
+    jobs = [job for bank in banks
+            for job in _jobs(make_world(seed, months, start, bank), personas, customers)]
+    # The generators start first and work while the schema, banks and merchants are written.
+    with prepared_customers(jobs, now, bulk_path(db.engine)) as stream:
+        if fresh:
+            drop_schema()
+        create_schema()
+        connection = db.session.connection()
+        with constraints_deferred(connection), BulkWriter(connection, counts) as writer:
+            _write_merchants(writer)
+            for position, bank in enumerate(banks):
+                _write_bank(bank, position, now)
+            for done, rows in enumerate(stream, start=1):
+                writer.add(rows, prepared=PREPARED)
+                if progress:
+                    progress(done, len(jobs))
     seed_qa_extras(counts, seed=seed, customers=customers, months=months, as_of=as_of,
                    start=start, now=now, password_hash=_password_hash("pass_good"))
     db.session.add(WorldState(id=1, seed=seed, customers=customers, history_months=months,

@@ -1,16 +1,21 @@
-"""Fast resets: snapshots of freshly seeded SQLite worlds, restored with SQLite's backup API.
+"""Fast resets: snapshots of freshly seeded worlds, restored without seeding again.
 
 A snapshot is keyed by the world's parameters (seed, customers, months, as-of day) and by a
 fingerprint of what generates the world (fixtures, generator sources, table layout), so a
-changed generator never restores a stale world. Restoring writes through SQLite into the live
-database file, so every other connection, in every worker, sees the new world at its next
-transaction. PostgreSQL has no file to restore: there a reset seeds again.
+changed generator never restores a stale world. Where a snapshot lives depends on the engine
+(:class:`SnapshotStore`): on SQLite a database file in the snapshot folder, written into the
+live file with SQLite's backup API; on PostgreSQL a schema of the live database, copied into
+the live tables in one transaction. Either way a reset brings back the world
+(:data:`RESTORED`), empties what QA and clients did to it, and keeps what developers stored
+(:data:`KEPT`); other connections, in every worker and on every server, stay valid and see the
+old world or the new one.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
 import os
+import shutil
 import sqlite3
 import time
 from contextlib import closing
@@ -22,12 +27,32 @@ import sqlalchemy as sa
 from flask import current_app
 
 from sandbox import clock
+from sandbox.database import create_schema
 from sandbox.extensions import db
-from sandbox.models import WorldOrigin, WorldState
+from sandbox.models import Bank, OAuthClient, WorldOrigin, WorldState
+from sandbox.synth.store import constraints_deferred
 
 #: Sources whose change makes every snapshot stale.
 _GENERATOR_SOURCES = ("synth", "services/seeding.py", "services/world.py", "faults/seeding.py",
                       "catalog.py")
+
+#: Tables a reset copies from the snapshot: the world as seeding writes it (banks, their demo
+#: clients, merchants, customers and their data, the clock and the world's origin).
+RESTORED = ("banks", "merchants", "customers", "accounts", "transactions", "receipts",
+            "shipments", "oauth_clients", "world_state", "world_origin")
+#: What developers stored, which a reset keeps (as a restart does): the rows each condition
+#: selects, as long as their bank (and, for a subscription, its client) still exists.
+KEPT = {
+    "oauth_clients": OAuthClient.__table__.c.self_registered.is_(True),  # registered by DCR
+    "webhook_subscriptions": None,
+    "signing_keys": None,  # the banks' ID token keys: clients cache the JWKS
+}
+#: Every other table is emptied: consents, codes, tokens, pushed requests, access log,
+#: idempotency records, webhook deliveries and attempts, fault rules, maintenance windows,
+#: sign-in sessions and throttles, declined authorisations, cached representations.
+
+#: PostgreSQL's SQLSTATE for a transaction cancelled to break a deadlock.
+DEADLOCK_DETECTED = "40P01"
 
 
 @dataclass(frozen=True)
@@ -45,10 +70,14 @@ def current_params() -> WorldParams:
     config = current_app.config
     configured_clock = config.get("SANDBOX_CLOCK")
     as_of = clock.parse_instant(configured_clock).date() if configured_clock else None
-    origin = db.session.get(WorldOrigin, 1)
+    try:
+        origin = db.session.get(WorldOrigin, 1)
+        state = db.session.get(WorldState, 1)
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError):  # no schema yet
+        db.session.rollback()
+        origin = state = None
     if origin is not None:
         return WorldParams(origin.seed, origin.customers, origin.months, origin.as_of)
-    state = db.session.get(WorldState, 1)
     if state is not None:
         return WorldParams(state.seed, state.customers, state.history_months, as_of)
     return WorldParams(config["SANDBOX_SEED"], config["SANDBOX_CUSTOMERS"],
@@ -72,7 +101,7 @@ def sqlite_path(url: str | sa.URL) -> Path | None:
 
 
 def snapshot_dir() -> Path:
-    """Where snapshots live: ``SANDBOX_SNAPSHOT_DIR``, else ``<instance>/snapshots``."""
+    """Where SQLite snapshots live: ``SANDBOX_SNAPSHOT_DIR``, else ``<instance>/snapshots``."""
     folder = current_app.config.get("SANDBOX_SNAPSHOT_DIR") or os.path.join(
         current_app.instance_path, "snapshots")
     return Path(folder)
@@ -98,85 +127,133 @@ def fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def snapshot_path(params: WorldParams) -> Path:
-    """The snapshot file of ``params`` (worlds without as-of are keyed by today's date)."""
+def snapshot_name(params: WorldParams) -> str:
+    """The snapshot's name for ``params`` (worlds without as-of are keyed by today's date)."""
     day = params.as_of.isoformat() if params.as_of else f"live-{clock.wall_now().date()}"
-    name = f"world-{params.seed}-{params.customers}c-{params.months}m-{day}-{fingerprint()}.db"
-    return snapshot_dir() / name
+    return f"world-{params.seed}-{params.customers}c-{params.months}m-{day}-{fingerprint()}"
 
 
 def reset(params: WorldParams) -> dict:
-    """Return the live database to a freshly seeded world of ``params``.
+    """Return the live database to a freshly seeded world of ``params``, keeping what
+    developers stored (:data:`KEPT`).
 
     Answers ``{"seed", "customers", "months", "as_of", "snapshot", "seconds"}`` where
-    ``snapshot`` tells whether a stored snapshot was restored (False: seeded anew).
+    ``snapshot`` tells whether a stored snapshot was restored (False: seeded anew first).
     """
     started = time.perf_counter()
-    live = sqlite_path(db.engine.url)
-    if live is None:
-        _seed_here(params)
-        reused = False
-    else:
-        path = snapshot_path(params)
-        reused = path.exists()
-        if not reused:
-            build(params, path)
-        restore(path, live)
+    db.session.remove()
+    create_schema()
+    store = snapshot_store()
+    reused = store.exists(params)
+    if not reused:
+        store.build(params)
+    store.restore(params)
+    clock.forget()
     return {"seed": params.seed, "customers": params.customers, "months": params.months,
             "as_of": params.as_of, "snapshot": reused,
             "seconds": round(time.perf_counter() - started, 3)}
 
 
-def _seed_here(params: WorldParams) -> None:
+def snapshot_store() -> SnapshotStore:
+    """The snapshot store of the live database's engine."""
+    live = sqlite_path(db.engine.url)
+    return FileSnapshots(live) if live is not None else SchemaSnapshots()
+
+
+def _seed_elsewhere(params: WorldParams, database_url: str,
+                    engine_options: dict | None = None) -> None:
+    """Seed a world of ``params`` into another database (or schema) in an app of its own."""
+    from sandbox import create_app
     from sandbox.services.seeding import seed_world
 
-    db.session.remove()
-    seed_world(seed=params.seed, customers=params.customers, months=params.months,
-               as_of=params.as_of, fresh=True)
-    record_origin(params)
-    db.session.commit()
-    clock.forget()
-
-
-def build(params: WorldParams, path: Path) -> None:
-    """Seed a world of ``params`` into a new file and store it as the snapshot ``path``."""
-    from sandbox import create_app
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    scratch.unlink(missing_ok=True)
     app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{scratch}",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options or {},
         "SANDBOX_HISTORY_MONTHS": params.months,
         "SANDBOX_CLOCK": current_app.config.get("SANDBOX_CLOCK"),
         "TESTING": current_app.testing,
     })
-    try:
-        with app.app_context():
-            _seed_here(params)
+    with app.app_context():
+        try:
+            seed_world(seed=params.seed, customers=params.customers, months=params.months,
+                       as_of=params.as_of, fresh=True)
+            record_origin(params)
+            db.session.commit()
+        finally:
             db.session.remove()
             db.engine.dispose()
-        _to_rollback_journal(scratch)
-        os.replace(scratch, path)
-    finally:
-        for leftover in (scratch, Path(f"{scratch}-wal"), Path(f"{scratch}-shm")):
-            leftover.unlink(missing_ok=True)
 
 
-def save(params: WorldParams) -> Path:
-    """Store the live world as the snapshot of ``params`` (call it right after seeding)."""
-    live = sqlite_path(db.engine.url)
-    if live is None:
-        raise ValueError("snapshots need a SQLite database")
-    path = snapshot_path(params)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    db.session.commit()
-    with closing(sqlite3.connect(live)) as source, closing(sqlite3.connect(scratch)) as target:
-        source.backup(target)
-    _to_rollback_journal(scratch)
-    os.replace(scratch, path)
-    return path
+class SnapshotStore:
+    """Where snapshots live: :meth:`exists`, :meth:`build` and :meth:`restore` by params."""
+
+    def exists(self, params: WorldParams) -> bool:
+        """True when the snapshot of ``params`` is stored."""
+        raise NotImplementedError
+
+    def build(self, params: WorldParams) -> None:
+        """Seed a world of ``params`` and store it as its snapshot."""
+        raise NotImplementedError
+
+    def restore(self, params: WorldParams) -> None:
+        """Make the snapshot of ``params`` the live world, with the :data:`KEPT` rows."""
+        raise NotImplementedError
+
+
+class FileSnapshots(SnapshotStore):
+    """SQLite: a snapshot is a database file. Restoring copies it, adds the kept rows to the
+    copy, and writes the copy into the live database with SQLite's backup API (the live
+    file's own connections see the new world at their next transaction)."""
+
+    def __init__(self, live: Path):
+        self.live = live
+
+    def path(self, params: WorldParams) -> Path:
+        """The snapshot file of ``params``."""
+        return snapshot_dir() / f"{snapshot_name(params)}.db"
+
+    def exists(self, params: WorldParams) -> bool:
+        return self.path(params).exists()
+
+    def build(self, params: WorldParams) -> None:
+        path = self.path(params)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = _scratch(path)
+        try:
+            _seed_elsewhere(params, f"sqlite:///{scratch}")
+            _to_rollback_journal(scratch)
+            os.replace(scratch, path)
+        finally:
+            _remove(scratch)
+
+    def restore(self, params: WorldParams) -> None:
+        from sandbox.database import SQLITE_BUSY_TIMEOUT_MS
+
+        scratch = _scratch(self.path(params))
+        shutil.copyfile(self.path(params), scratch)
+        engine = sa.create_engine(f"sqlite:///{scratch}", poolclass=sa.pool.NullPool)
+        try:
+            with db.engine.connect() as live:
+                kept = _kept_rows(live)
+            with engine.begin() as copy:
+                _put_back(copy, kept)
+            engine.dispose()
+            with closing(sqlite3.connect(scratch)) as source, \
+                    closing(sqlite3.connect(self.live,
+                                            timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)) as target:
+                source.backup(target)
+        finally:
+            engine.dispose()
+            _remove(scratch)
+
+
+def _scratch(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def _remove(database: Path) -> None:
+    for leftover in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        leftover.unlink(missing_ok=True)
 
 
 def _to_rollback_journal(path: Path) -> None:
@@ -185,12 +262,108 @@ def _to_rollback_journal(path: Path) -> None:
         connection.execute("PRAGMA journal_mode=DELETE")
 
 
-def restore(snapshot: Path, live: Path) -> None:
-    """Copy ``snapshot`` into the live database through SQLite's backup API."""
-    from sandbox.database import SQLITE_BUSY_TIMEOUT_MS
+class SchemaSnapshots(SnapshotStore):
+    """PostgreSQL: a snapshot is a schema of the live database, seeded by an engine whose
+    ``search_path`` points at it; restoring copies its tables with ``INSERT ... SELECT``."""
 
-    db.session.remove()
-    with closing(sqlite3.connect(snapshot)) as source, \
-            closing(sqlite3.connect(live, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)) as target:
-        source.backup(target)
-    clock.forget()
+    PREFIX = "sandbank_snapshot_"
+    #: Restores tried before a deadlock is reported.
+    ATTEMPTS = 3
+
+    def schema(self, params: WorldParams) -> str:
+        """The snapshot schema of ``params`` (a name PostgreSQL accepts: 63 bytes at most)."""
+        return self.PREFIX + hashlib.sha256(snapshot_name(params).encode()).hexdigest()[:24]
+
+    def exists(self, params: WorldParams) -> bool:
+        return self.schema(params) in sa.inspect(db.engine).get_schema_names()
+
+    def build(self, params: WorldParams) -> None:
+        final = self.schema(params)
+        scratch = f"{final}_{os.getpid()}"
+        quote = db.engine.dialect.identifier_preparer.quote_identifier
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {quote(scratch)} CASCADE")
+            connection.exec_driver_sql(f"CREATE SCHEMA {quote(scratch)}")
+        try:
+            _seed_elsewhere(params, db.engine.url.render_as_string(hide_password=False), {
+                "connect_args": {"options": f"-csearch_path={scratch}"}})
+            try:
+                with db.engine.begin() as connection:
+                    connection.exec_driver_sql(
+                        f"ALTER SCHEMA {quote(scratch)} RENAME TO {quote(final)}")
+            except sa.exc.ProgrammingError:  # another server stored the same world meanwhile
+                if not self.exists(params):
+                    raise
+        finally:
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {quote(scratch)} CASCADE")
+
+    def restore(self, params: WorldParams) -> None:
+        """One transaction: lock every table (so no row stored meanwhile is lost), read the
+        kept rows, TRUNCATE, copy the :data:`RESTORED` tables from the snapshot schema
+        (parents first; the big tables' indexes and foreign keys built after), put the kept
+        rows back."""
+        for attempt in range(1, self.ATTEMPTS + 1):
+            try:
+                self._restore(self.schema(params))
+                return
+            except sa.exc.OperationalError as error:
+                # A request holding one table while waiting for another the reset already
+                # locked is a deadlock PostgreSQL resolves by cancelling one side: if that
+                # is the reset, it takes its turn again.
+                if attempt == self.ATTEMPTS or _sqlstate(error) != DEADLOCK_DETECTED:
+                    raise
+
+    def _restore(self, schema: str) -> None:
+        tables = db.metadata.sorted_tables
+        names = ", ".join(db.engine.dialect.identifier_preparer.format_table(table)
+                          for table in tables)
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
+            kept = _kept_rows(connection)
+            connection.exec_driver_sql(f"TRUNCATE {names}")
+            with constraints_deferred(connection):
+                for table in tables:
+                    if table.name in RESTORED:
+                        columns = _copied_columns(table)
+                        source = sa.table(table.name, *map(sa.column, columns),
+                                          schema=schema)
+                        connection.execute(
+                            sa.insert(table).from_select(columns, sa.select(*source.c)))
+            _put_back(connection, kept)
+
+
+def _sqlstate(error: sa.exc.DBAPIError) -> str | None:
+    """The SQLSTATE of a driver error (psycopg 3: ``sqlstate``; psycopg2: ``pgcode``)."""
+    return getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+
+
+def _kept_rows(connection: sa.Connection) -> dict[str, list[dict]]:
+    """The :data:`KEPT` rows of the live database, per table."""
+    kept = {}
+    for name, condition in KEPT.items():
+        table = db.metadata.tables[name]
+        query = sa.select(table) if condition is None else sa.select(table).where(condition)
+        kept[name] = [dict(row) for row in connection.execute(query).mappings()]
+    return kept
+
+
+def _put_back(connection: sa.Connection, kept: dict[str, list[dict]]) -> None:
+    """Insert the ``kept`` rows into a restored world, those whose bank (and client) exist in
+    it. Autoincrement ids are surrogates: the rows take new ones."""
+    banks = set(connection.scalars(sa.select(Bank.id)))
+    clients = set(connection.execute(sa.select(OAuthClient.bank_id, OAuthClient.client_id)))
+    for table in db.metadata.sorted_tables:
+        rows = [row for row in kept.get(table.name, ()) if row["bank_id"] in banks]
+        if table.name == OAuthClient.__tablename__:
+            clients.update((row["bank_id"], row["client_id"]) for row in rows)
+        elif "client_id" in table.c:
+            rows = [row for row in rows if (row["bank_id"], row["client_id"]) in clients]
+        if rows:
+            columns = _copied_columns(table)
+            connection.execute(sa.insert(table),
+                               [{name: row[name] for name in columns} for row in rows])
+
+
+def _copied_columns(table: sa.Table) -> list[str]:
+    return [column.name for column in table.columns if column is not table.autoincrement_column]

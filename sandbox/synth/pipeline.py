@@ -15,6 +15,7 @@ import os
 import queue
 import traceback
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -51,15 +52,15 @@ class GeneratorFailed(RuntimeError):
     """The generator process raised; the message carries its traceback."""
 
 
-def _rows(job: Job, now: datetime, sqlite: bool) -> CustomerRows:
+def _rows(job: Job, now: datetime, path: str) -> CustomerRows:
     return prepare(customer_rows(job.world, job.username, job.position, job.persona, now,
-                                 job.password_hash), sqlite, PREPARED)
+                                 job.password_hash), path, PREPARED)
 
 
-def _produce(blocks: list[list[Job]], now: datetime, sqlite: bool, channel) -> None:
+def _produce(blocks: list[list[Job]], now: datetime, path: str, channel) -> None:
     try:
         for block in blocks:
-            channel.put([_rows(job, now, sqlite) for job in block])
+            channel.put([_rows(job, now, path) for job in block])
     except Exception:
         channel.put(GeneratorFailed(traceback.format_exc()))
 
@@ -68,27 +69,30 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
 
 
-def prepared_customers(jobs: list[Job], now: datetime, sqlite: bool) -> Iterator[CustomerRows]:
-    """Every job's rows as of ``now``, in order, with the ``PREPARED`` kinds converted for the
-    database (``sqlite``: its fast path)."""
+@contextmanager
+def prepared_customers(jobs: list[Job], now: datetime,
+                       path: str) -> Iterator[Iterator[CustomerRows]]:
+    """Yield an iterator of every job's rows as of ``now``, in order, with the ``PREPARED``
+    kinds converted for the bulk ``path`` (:func:`sandbox.synth.store.bulk_path`). The
+    generator processes start on entry, so they work while the caller prepares the database;
+    they are stopped on exit."""
     if len(jobs) < PARALLEL_FROM or not _can_fork():
-        for job in jobs:
-            yield _rows(job, now, sqlite)
+        yield (_rows(job, now, path) for job in jobs)
         return
     blocks = [jobs[start:start + BLOCK_CUSTOMERS]
               for start in range(0, len(jobs), BLOCK_CUSTOMERS)]
     count = max(1, min(GENERATORS, (os.cpu_count() or 1), len(blocks)))
     context = multiprocessing.get_context("fork")
     channels = [context.Queue(maxsize=QUEUE_DEPTH) for _ in range(count)]
-    processes = [context.Process(target=_produce, args=(blocks[turn::count], now, sqlite,
+    processes = [context.Process(target=_produce, args=(blocks[turn::count], now, path,
                                                         channels[turn]),
                                  name=f"sandbox-generator-{turn}", daemon=True)
                  for turn in range(count)]
     for process in processes:
         process.start()
     try:
-        for index in range(len(blocks)):
-            yield from _receive(channels[index % count], processes[index % count])
+        yield (rows for index in range(len(blocks))
+               for rows in _receive(channels[index % count], processes[index % count]))
     finally:
         for process in processes:
             if process.is_alive():
