@@ -95,10 +95,3 @@ def test_rule_draws_repeat_across_workers(base):
 
     assert put.status_code == 200
     assert seen == [draw(11, n) < 0.5 for n in range(1, 17)]
-
-
-def test_the_admin_key_decides_by_the_listening_address_not_the_host_header(base):
-    response = requests.get(f"{base}/sandbox/clock", timeout=10,
-                            headers={**ADMIN, "Host": "sandbox.example.test"})
-
-    assert response.status_code == 200
