@@ -13,6 +13,7 @@ def create_app(config: dict | None = None) -> Flask:
     secret key, the default SQLite database and the reset snapshots live."""
     from sandbox import binding, database, secret_key
     from sandbox import config as settings
+    from sandbox.api.docs import ASSETS_URL, DOCS_PATH
     from sandbox.application import Sandbank
     from sandbox.extensions import api, db
 
@@ -25,8 +26,8 @@ def create_app(config: dict | None = None) -> Flask:
         OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="/docs/assets/",
+        OPENAPI_SWAGGER_UI_PATH=DOCS_PATH,
+        OPENAPI_SWAGGER_UI_URL=ASSETS_URL,
         OPENAPI_SWAGGER_UI_CONFIG={"deepLinking": True, "persistAuthorization": True,
                                    "displayRequestDuration": True},
         API_SPEC_OPTIONS={"info": {"description": (
@@ -52,7 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     api.init_app(app)
 
     from sandbox import api as data_api
-    from sandbox import control, limits, oauth, web
+    from sandbox import control, limits, oauth, pagepolicy, web
 
     web.init_app(app)
     oauth.init_app(app)
@@ -60,4 +61,5 @@ def create_app(config: dict | None = None) -> Flask:
     control.init_app(app)
     limits.init_app(app)
     binding.init_app(app)
+    pagepolicy.init_app(app)
     return app

@@ -9,7 +9,9 @@ from importlib.resources import files
 
 from flask import Blueprint, send_from_directory
 
-ASSETS_URL = "/docs/assets/"
+#: Where flask-smorest serves Swagger UI (``OPENAPI_SWAGGER_UI_PATH``), and its files.
+DOCS_PATH = "/docs"
+ASSETS_URL = f"{DOCS_PATH}/assets/"
 
 blp = Blueprint("docs_assets", __name__)
 

@@ -3,12 +3,14 @@ Authlib endpoints answer (registered as OpenAPI components to document them)."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 import marshmallow as ma
 from marshmallow import fields
 
 from sandbox import clock
 from sandbox.control.fields import Instant
+from sandbox.models.oauth import LOOPBACK_HOSTS
 from sandbox.oauth.scopes import SCOPES
 
 
@@ -183,6 +185,23 @@ class UserInfoSchema(ma.Schema):
     address = fields.Nested(ClaimsAddressSchema, metadata=_desc("Postal address (`identity`)."))
 
 
+def _redirect_uri(uri: str) -> None:
+    """A registrable redirect URI: https, or http on a loopback address, without a fragment.
+    The message never repeats the URI (Authlib echoes it into an RFC 6749 error)."""
+    if "#" in uri:
+        raise ma.ValidationError("Must not contain a fragment.")
+    try:
+        parts = urlsplit(uri)
+        hostname = parts.hostname
+    except ValueError:
+        raise ma.ValidationError("Not a URI.") from None
+    loopback = hostname is not None and (
+        hostname in LOOPBACK_HOSTS or f"[{hostname}]" in LOOPBACK_HOSTS)
+    if not (parts.scheme == "https" or (parts.scheme == "http" and loopback)):
+        raise ma.ValidationError("Must use https, or http on a loopback address (localhost, "
+                                 "127.0.0.1, [::1]).")
+
+
 def _jwks_size(value: dict) -> None:
     if len(json.dumps(value)) > MAX_JWKS:
         raise ma.ValidationError(f"At most {MAX_JWKS:,} characters of JSON.")
@@ -196,7 +215,7 @@ class ClientMetadataSchema(ma.Schema):
         unknown = ma.EXCLUDE
 
     redirect_uris = fields.List(
-        fields.String(validate=ma.validate.Length(min=1, max=MAX_URI)),
+        fields.String(validate=[ma.validate.Length(min=1, max=MAX_URI), _redirect_uri]),
         validate=ma.validate.Length(max=MAX_REDIRECT_URIS), metadata=_desc(
             f"https URIs, or http on localhost / 127.0.0.1 / [::1]; no fragments. At most "
             f"{MAX_REDIRECT_URIS} URIs of at most {MAX_URI:,} characters each."))

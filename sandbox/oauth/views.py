@@ -79,9 +79,9 @@ def _add_bank(endpoint, values) -> None:
 
 @blp.after_request
 def _protect(response: Response) -> Response:
-    """No framing of any page; nothing cached that carries codes, tokens or credentials."""
+    """No framing of any page (``pagepolicy`` adds ``frame-ancestors``); nothing cached that
+    carries codes, tokens or credentials."""
     response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
     response.headers.setdefault("Cache-Control", "no-store")
     if response.mimetype == HTML:
         response.headers["Referrer-Policy"] = "no-referrer"

@@ -29,6 +29,11 @@ def issuer_url(base_url: str, bank_id: str) -> str:
     return f"{base_url}/banks/{bank_id}"
 
 
+def logo_url(issuer: str) -> str:
+    """Where the bank of ``issuer`` serves its logo (an SVG document)."""
+    return f"{issuer}/logo.svg"
+
+
 def list_banks() -> list[Bank]:
     """Every bank, in fixture order."""
     return list(db.session.scalars(sa.select(Bank).order_by(Bank.position, Bank.id)))
@@ -58,7 +63,7 @@ def describe(bank: Bank, base_url: str) -> dict:
         "brand": {
             "primary_color": brand["primary_color"],
             "accent_color": brand["accent_color"],
-            "logo_url": f"{issuer}/logo.svg",
+            "logo_url": logo_url(issuer),
             "tagline": brand["tagline"],
         },
         "products": [_product(product) for product in settings["products"]],

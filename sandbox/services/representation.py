@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sandbox.services import shipments
+from sandbox.services.banks import issuer_url, logo_url
 from sandbox.services.shipments import stamp
 
 LIABILITIES = ("credit_card", "loan", "mortgage")
@@ -31,12 +32,12 @@ def day(value: date | None) -> str | None:
 
 def bank_dict(bank, base_url: str) -> dict:
     """A bank: identity, issuer, brand and products."""
-    issuer = f"{base_url}/banks/{bank.id}"
+    issuer = issuer_url(base_url, bank.id)
     brand = bank.settings["brand"]
     return {
         "id": bank.id, "name": bank.name, "issuer": issuer,
         "routing_number": bank.routing_number,
-        "brand": {"primary_color": brand["primary_color"], "logo_url": f"{issuer}/logo.svg"},
+        "brand": {"primary_color": brand["primary_color"], "logo_url": logo_url(issuer)},
         "products": [{"code": p["code"], "type": p["type"], "name": p["name"]}
                      for p in bank.settings["products"]],
     }

@@ -5,6 +5,7 @@ from flask_smorest import Blueprint, abort
 
 from sandbox.errors import PROBLEM_JSON, ProblemSchema
 from sandbox.models import Bank
+from sandbox.pagepolicy import SVG_POLICY
 from sandbox.services import banks
 from sandbox.web.schemas import BankDetailSchema, BankListSchema
 from sandbox.web.urls import public_base_url
@@ -55,7 +56,4 @@ class BankLogo(MethodView):
     def get(self, bank_id):
         """Get a bank's logo."""
         return Response(banks.logo_svg(bank_or_404(bank_id)), mimetype=SVG, headers={
-            "Cache-Control": "public, max-age=3600",
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-            "X-Content-Type-Options": "nosniff",
-        })
+            "Cache-Control": "public, max-age=3600", "Content-Security-Policy": SVG_POLICY})

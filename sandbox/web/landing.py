@@ -41,6 +41,12 @@ def mfa_policy_text(policy: str) -> str:
     return MFA_POLICIES.get(policy, policy)
 
 
+@bp.app_template_global("bank_logo_url")
+def bank_logo_url(bank) -> str:
+    """The logo URL of a bank row, as the bank listing gives it."""
+    return banks.logo_url(banks.issuer_url(public_base_url(), bank.id))
+
+
 @bp.get("/")
 def index():
     """The landing page."""

@@ -6,6 +6,7 @@ import base64
 
 import pytest
 import requests
+from authlib.oauth2.base import invalid_error_characters
 
 from sandbox.extensions import db
 from sandbox.models import OAuthClient
@@ -77,6 +78,11 @@ def test_deeply_nested_json_is_a_client_error(live_server, headers, method, path
     ({"redirect_uris": ["https://app.example/\"cb#\u00e9"]}, "invalid_*"),
     ({"redirect_uris": ["http://app.example/caf\u00e9\\"]}, "invalid_*"),
     ({"redirect_uris": ["https://[::1/cb"]}, "invalid_*"),
+    ({"redirect_uris": ["https://app.example/cb\\#x"]}, "invalid_redirect_uri"),
+    ({"redirect_uris": ["http://app.example/\u2603\"q"]}, "invalid_redirect_uri"),
+    ({"redirect_uris": ["\u00e9://app.example/cb"]}, "invalid_redirect_uri"),
+    ({"redirect_uris": ["https://app.example/cb"], "client_name": "\u00c9\"\\" * 101},
+     "invalid_client_metadata"),
 ])
 def test_malformed_registration_metadata_is_refused(live_server, metadata, error):
     """``invalid_*``: invalid_redirect_uri or invalid_client_metadata (Authlib's own URI
@@ -86,6 +92,7 @@ def test_malformed_registration_metadata_is_refused(live_server, metadata, error
     expected = ({"invalid_redirect_uri", "invalid_client_metadata"} if error == "invalid_*"
                 else {error})
     assert answer.json()["error"] in expected
+    assert not invalid_error_characters(answer.json().get("error_description", ""))
 
 
 def test_a_stored_client_with_a_name_that_is_not_text_still_signs_in(app, live_server):
@@ -144,6 +151,21 @@ def test_authorize_with_unechoable_response_type_is_an_error_page(live_server, r
     assert answer.status_code == 400
     assert answer.headers["Content-Type"].startswith("text/html")
     assert "response_type" in answer.text
+
+
+@pytest.mark.parametrize("redirect_uri", ["https://app.example/\"cb#\u00e9", CALLBACK + "\\#x",
+                                          CALLBACK + "\u00e9"])
+def test_unregistered_unechoable_redirect_uri_is_refused_not_a_500(live_server, redirect_uri):
+    params = {"response_type": "code", "client_id": "demo-app", "redirect_uri": redirect_uri,
+              "scope": "openid", "state": "s"}
+    page = requests.get(f"{live_server}/banks/{BANK}/authorize", params=params, timeout=10,
+                        allow_redirects=False)
+    assert page.status_code == 400
+    assert "redirect_uri" in page.text
+    pushed = requests.post(f"{live_server}/banks/{BANK}/par", auth=DEMO_SECRET, data=params,
+                           timeout=10)
+    assert pushed.status_code == 400
+    assert pushed.json()["error"] == "invalid_request"
 
 
 def test_par_with_unechoable_response_type_is_invalid_request(live_server):

@@ -1,0 +1,36 @@
+"""Headers that keep stored or reflected content from running as script (issue 9, finding 14).
+
+Every response says ``X-Content-Type-Options: nosniff``. Every HTML page carries a
+Content-Security-Policy without script: the sandbox's pages have none, and bank logos (stored
+SVG, scenarios may load any) are ``<img>`` resources with a policy of their own. The
+interactive docs run Swagger UI's scripts from this server, never inline ones.
+"""
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+from sandbox.api.docs import DOCS_PATH
+
+#: The sandbox's own pages: its stylesheet, inline styles (brand colours), its images; no
+#: script at all, no framing.
+PAGE_POLICY = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
+               "base-uri 'none'; frame-ancestors 'none'")
+#: The interactive docs: Swagger UI's files and the OpenAPI document, from this server only.
+DOCS_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+               "img-src 'self' data:; connect-src 'self'; base-uri 'none'; "
+               "frame-ancestors 'none'")
+#: A stored SVG opened on its own: drawn, never scripted, nothing loaded from elsewhere.
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+def _protect(response: Response) -> Response:
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if response.mimetype == "text/html":
+        docs = request.path == DOCS_PATH or request.path.startswith(f"{DOCS_PATH}/")
+        response.headers["Content-Security-Policy"] = DOCS_POLICY if docs else PAGE_POLICY
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Send the headers on every response, errors included."""
+    app.after_request(_protect)
