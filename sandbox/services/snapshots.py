@@ -22,6 +22,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 import sqlalchemy as sa
 from flask import current_app
@@ -184,20 +185,17 @@ def _seed_elsewhere(params: WorldParams, database_url: str,
             db.engine.dispose()
 
 
-class SnapshotStore:
+class SnapshotStore(Protocol):
     """Where snapshots live: :meth:`exists`, :meth:`build` and :meth:`restore` by params."""
 
     def exists(self, params: WorldParams) -> bool:
         """True when the snapshot of ``params`` is stored."""
-        raise NotImplementedError
 
     def build(self, params: WorldParams) -> None:
         """Seed a world of ``params`` and store it as its snapshot."""
-        raise NotImplementedError
 
     def restore(self, params: WorldParams) -> None:
         """Make the snapshot of ``params`` the live world, with the :data:`KEPT` rows."""
-        raise NotImplementedError
 
 
 class FileSnapshots(SnapshotStore):
