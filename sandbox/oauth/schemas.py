@@ -6,6 +6,8 @@ import json
 from urllib.parse import urlsplit
 
 import marshmallow as ma
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
 from marshmallow import fields
 
 from sandbox import clock
@@ -202,9 +204,15 @@ def _redirect_uri(uri: str) -> None:
                                  "127.0.0.1, [::1]).")
 
 
-def _jwks_size(value: dict) -> None:
+def _jwks(value: dict) -> None:
+    """A JWK Set (RFC 7517 §5) that can be read, of at most ``MAX_JWKS`` characters of JSON."""
     if len(json.dumps(value)) > MAX_JWKS:
         raise ma.ValidationError(f"At most {MAX_JWKS:,} characters of JSON.")
+    try:
+        KeySet.import_key_set(value)
+    except (JoseError, KeyError, TypeError, ValueError, AttributeError):
+        raise ma.ValidationError("Not a JWK Set: an object whose `keys` lists valid JWKs.") \
+            from None
 
 
 class ClientMetadataSchema(ma.Schema):
@@ -233,7 +241,7 @@ class ClientMetadataSchema(ma.Schema):
     tos_uri = _text(MAX_URI, "Terms of service of the client.")
     policy_uri = _text(MAX_URI, "Privacy policy of the client.")
     jwks_uri = _text(MAX_URI, "The client's public keys.")
-    jwks = fields.Dict(validate=_jwks_size, metadata=_desc(
+    jwks = fields.Dict(validate=_jwks, metadata=_desc(
         f"The client's public keys as a JWK Set; at most {MAX_JWKS:,} characters of JSON."))
     software_id = _text(MAX_WORD, "Identifies the client software.")
     software_version = _text(MAX_WORD, "Version of the client software.")
