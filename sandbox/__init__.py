@@ -11,7 +11,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     ``SANDBOX_INSTANCE_DIR`` (an absolute path) chooses the instance folder, where the
     secret key, the default SQLite database and the reset snapshots live."""
-    from sandbox import binding, database, secret_key
+    from sandbox import binding, database, errors, secret_key, unit_of_work
     from sandbox import config as settings
     from sandbox.api.docs import ASSETS_URL, DOCS_PATH
     from sandbox.application import Sandbank
@@ -50,7 +50,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     database.init_app(app)
     db.init_app(app)
+    unit_of_work.init_app(app)
     api.init_app(app)
+    errors.init_app(app)
 
     from sandbox import api as data_api
     from sandbox import control, limits, oauth, pagepolicy, web

@@ -9,6 +9,8 @@ from flask import Flask, Request, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import BadRequest
 
+from sandbox import unit_of_work
+
 #: What a client is told when its body nests deeper than the parsers can follow.
 TOO_DEEP = "The request body is nested too deeply to parse."
 
@@ -56,8 +58,15 @@ class Sandbank(Flask):
             return synced
 
     def handle_user_exception(self, e: Exception):
-        """A ``RecursionError`` while serving a request with a body comes from parsing it
+        """A view raised: its unit of work is rolled back before the error is rendered. A
+        ``RecursionError`` while serving a request with a body comes from parsing it
         (webargs' and the scenario loader's JSON, YAML): a 400, never a 500."""
+        unit_of_work.abandon()
         if isinstance(e, RecursionError) and request.content_length:
             e = BadRequest(TOO_DEEP)
         return super().handle_user_exception(e)
+
+    def handle_exception(self, e: Exception):
+        """An unhandled error (a 500): nothing of the request's work is committed."""
+        unit_of_work.abandon()
+        return super().handle_exception(e)

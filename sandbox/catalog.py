@@ -14,14 +14,8 @@ import marshmallow as ma
 import yaml
 from marshmallow import fields, validate
 
-CATEGORIES = (
-    "income", "transfer", "housing", "utilities", "telecom", "insurance", "subscriptions",
-    "groceries", "dining", "fuel", "transport", "travel", "shopping", "health", "entertainment",
-    "cash", "card_payment", "loan_payment", "fees", "interest", "supplies", "business_services",
-)
-ACCOUNT_TYPES = ("checking", "savings", "credit_card", "loan", "mortgage")
-SCOPES = ("openid", "profile", "offline_access", "accounts", "balances", "transactions",
-          "receipts", "shipments", "identity", "manage")
+from sandbox.vocabulary import ACCOUNT_TYPES, CATEGORIES, SCOPES
+
 
 
 class FixtureError(ValueError):

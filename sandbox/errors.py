@@ -1,19 +1,96 @@
-"""RFC 9457 problem details: the one error shape of the sandbox (OAuth endpoints aside).
+"""Errors: one hierarchy for what can go wrong, one rendering as RFC 9457 problem details.
 
-Views raise errors with ``flask_smorest.abort(status, message=..., errors=..., headers=...)``;
-the API object turns every ``HTTPException`` into ``application/problem+json``.
+Services raise a :class:`SandboxError` subclass (a status, a detail, and the field that is
+wrong when one is); the handler registered by :func:`init_app` renders it as
+``application/problem+json``, the CLI renders the same error as a message. Views that parse
+input use ``flask_smorest.abort``; the API object turns every ``HTTPException`` into the same
+problem+json. OAuth endpoints keep RFC 6749 errors (Authlib), pages keep HTML.
 """
 from __future__ import annotations
 
 import http
 
 import marshmallow as ma
-from flask import Response, json
+from flask import Flask, Response, json
 from flask_smorest import Api
 from flask_smorest.spec import prepare_response
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
+
+
+class SandboxError(Exception):
+    """Something the caller asked for cannot be done: the base of every domain error.
+
+    ``detail`` says what happened in words a client developer can act on; ``field`` names
+    the input that is wrong (``location`` says where it was: ``query``, ``json``, ``path``,
+    ``headers``, ``form``); ``headers`` go on the response (``Retry-After``...).
+    """
+
+    status = 400
+    title: str | None = None
+
+    def __init__(self, detail: str, *, field: str | None = None,
+                 location: str | None = None, headers: dict | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        self.location = location
+        self.headers = headers or {}
+
+    def problem_errors(self) -> list[dict] | None:
+        """The ``errors`` member of the problem: the wrong field, when there is one."""
+        if self.field is None:
+            return None
+        return [_entry(self.field, self.location, self.detail)]
+
+
+class BadRequest(SandboxError):
+    """The request cannot be understood as sent (400)."""
+
+    status = 400
+
+
+class Unauthorized(SandboxError):
+    """No credentials, or credentials that are not valid (401)."""
+
+    status = 401
+
+
+class Forbidden(SandboxError):
+    """Valid credentials that do not allow this (403)."""
+
+    status = 403
+
+
+class NotFound(SandboxError):
+    """What the request names does not exist, or is not visible to the caller (404)."""
+
+    status = 404
+
+
+class Conflict(SandboxError):
+    """The request contradicts the current state (409)."""
+
+    status = 409
+
+
+class Unprocessable(SandboxError):
+    """Well-formed, but a value is not acceptable (422)."""
+
+    status = 422
+
+
+class TooManyRequests(SandboxError):
+    """Too many attempts; try again later (429)."""
+
+    status = 429
+
+
+class Unavailable(SandboxError):
+    """The sandbox cannot do this now (503)."""
+
+    status = 503
 
 
 class ProblemErrorSchema(ma.Schema):
@@ -130,3 +207,14 @@ class SandboxApi(Api):
         response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, PROBLEM_JSON)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+def render(error: SandboxError) -> Response:
+    """The problem+json response for a domain error."""
+    return problem_response(error.status, error.detail, title=error.title,
+                            errors=error.problem_errors(), headers=error.headers)
+
+
+def init_app(app: Flask) -> None:
+    """Render every :class:`SandboxError` a view lets through as problem+json."""
+    app.register_error_handler(SandboxError, render)

@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import abort
 
-from sandbox.catalog import SCOPES
+from sandbox.vocabulary import SCOPES
 from sandbox.control.fields import Instant
 from sandbox.control.guard import AdminBlueprint
 from sandbox.extensions import db

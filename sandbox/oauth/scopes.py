@@ -1,24 +1,7 @@
 """The scopes a bank grants (DESIGN.md §3) and how the consent page words them."""
 from __future__ import annotations
 
-#: Every scope, with the plain words a person reads on the consent page.
-SCOPES: dict[str, str] = {
-    "openid": "Confirm who you are when you sign in to the app",
-    "profile": "See your name",
-    "offline_access": "Keep this access while you are not using the app, until the consent "
-                      "expires",
-    "accounts": "See the accounts you choose: their names, types and last four digits",
-    "balances": "See the balances of those accounts",
-    "transactions": "See the transactions of those accounts",
-    "receipts": "See itemised receipts of purchases made from those accounts",
-    "shipments": "Track deliveries of your online orders",
-    "identity": "See your contact details: email, phone number and address",
-    "manage": "Lock and unlock cards, set alerts, rename accounts and move money between your "
-              "own accounts",
-}
-
-#: Scopes that read or act on accounts: the person must select at least one account.
-ACCOUNT_SCOPES = frozenset({"accounts", "balances", "transactions", "receipts", "manage"})
+from sandbox.vocabulary import ACCOUNT_SCOPES, SCOPES
 
 
 def split(scope: str | None) -> list[str]:

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from sandbox import clock
 from sandbox.extensions import db
 from sandbox.models import Account, Transaction, TransactionJson
-from sandbox.services.representation import LIABILITIES, balances_dict
+from sandbox.services.representation import balances_dict
+from sandbox.vocabulary import LIABILITIES
 
 
 def rebalance(account: Account, since: datetime | None = None) -> int:

@@ -11,8 +11,7 @@ from decimal import Decimal
 from sandbox.services import shipments
 from sandbox.services.banks import issuer_url, logo_url
 from sandbox.services.shipments import stamp
-
-LIABILITIES = ("credit_card", "loan", "mortgage")
+from sandbox.vocabulary import LIABILITIES
 
 
 def money(value: Decimal | None) -> str | None:

@@ -14,11 +14,9 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from sandbox import clock
-from sandbox.catalog import ACCOUNT_TYPES, CATEGORIES, SCOPES, aba_checksum_ok
+from sandbox.catalog import aba_checksum_ok
+from sandbox.vocabulary import ACCOUNT_TYPES, CATEGORIES, CHANNELS, SCOPES, SHIPMENT_STATUSES
 
-CHANNELS = ("in_store", "online", "atm", "ach", "transfer", "check", "fee", "interest")
-SHIPMENT_STATUSES = ("label_created", "in_transit", "out_for_delivery", "delivered", "delayed",
-                     "exception")
 PROFILES = ("regular", "overdrawn", "business", "new")
 
 

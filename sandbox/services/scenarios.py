@@ -36,8 +36,9 @@ from sandbox.services.representation import money
 from sandbox.services.scenario_schema import ScenarioSchema
 from sandbox.synth import keys
 from sandbox.synth.context import history_start, make_world
-from sandbox.synth.generate import CARD_CHANNELS, customer_rows
-from sandbox.synth.people import LIABILITIES, plan_customer
+from sandbox.synth.generate import customer_rows
+from sandbox.synth.people import plan_customer
+from sandbox.vocabulary import CARD_CHANNELS, LIABILITIES
 from sandbox.synth.store import BulkWriter
 
 DEFAULT_PASSWORD = "pass_good"

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-STATUSES = ("label_created", "in_transit", "out_for_delivery", "delivered", "delayed",
-            "exception")
-
 
 def stamp(instant: datetime) -> str:
     """``instant`` as the timeline's ISO 8601 UTC text (``2026-03-01T14:03:00Z``), to the

@@ -25,9 +25,9 @@ from sandbox.synth.generate import (
     TRANSACTION_COLUMNS, drop_card_purchases, rows_since, to_money,
 )
 from sandbox.synth.store import BulkWriter
+from sandbox.vocabulary import LIABILITIES
 
 GENERATED = re.compile(r"^customer_\d{5}$")
-LIABILITIES = ("credit_card", "loan", "mortgage")
 ACCOUNTS = Account.__table__
 TRANSACTIONS = Transaction.__table__
 (ID, ACCOUNT_ID, AMOUNT, AUTHORIZED_AT, DESCRIPTION, CHANNEL, MERCHANT_ID) = (

@@ -23,6 +23,7 @@ from sandbox.synth.ledger import (
     MERCHANT, POSTS, RECEIPT, Ledger, Statement,
 )
 from sandbox.synth.people import AccountPlan, CustomerPlan, plan_customer
+from sandbox.vocabulary import CARD_CHANNELS
 
 CURRENCY = "USD"
 NO_LOCATION = (None,) * 7
@@ -47,7 +48,6 @@ STATUS = TRANSACTION_COLUMNS.index("status")
 POSTED_AT = TRANSACTION_COLUMNS.index("posted_at")
 RUNNING_BALANCE = TRANSACTION_COLUMNS.index("running_balance")
 #: Channels of card purchases (a card that is locked declines them).
-CARD_CHANNELS = frozenset({"in_store", "online"})
 _ACCOUNT_ID, _AMOUNT, _CHANNEL, _RECEIPT_ID = (
     TRANSACTION_COLUMNS.index(name) for name in ("account_id", "amount", "channel", "receipt_id"))
 _RECEIPT_OWN_ID = RECEIPT_COLUMNS.index("id")

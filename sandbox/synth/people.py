@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from sandbox.synth import keys
 from sandbox.synth.context import World, cents
 from sandbox.synth.places import point_near, postal_code, street_address
+from sandbox.vocabulary import LIABILITIES
 
-LIABILITIES = frozenset(("credit_card", "loan", "mortgage"))
 BUSINESS_SUFFIXES = ("Goods", "Supply Co.", "Studio", "Trading", "Outfitters")
 
 

@@ -6,7 +6,8 @@ from collections import Counter
 from datetime import date
 from decimal import Decimal
 
-from sandbox.catalog import CATEGORIES, aba_checksum_ok
+from sandbox.catalog import aba_checksum_ok
+from sandbox.vocabulary import CATEGORIES
 
 MONEY = re.compile(r"^-?\d+\.\d{2}$")
 INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")

@@ -2,8 +2,7 @@
 import marshmallow as ma
 
 from sandbox.api.common import Schema, day, instant, money, one_of, text
-
-ACCOUNT_TYPES = ("checking", "savings", "credit_card", "loan", "mortgage")
+from sandbox.vocabulary import ACCOUNT_TYPES
 
 
 class AccountSchema(Schema):

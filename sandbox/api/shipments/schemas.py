@@ -2,7 +2,7 @@
 import marshmallow as ma
 
 from sandbox.api.common import PageArgs, Schema, day, instant, one_of, text
-from sandbox.services.shipments import STATUSES
+from sandbox.vocabulary import SHIPMENT_STATUSES as STATUSES
 
 
 class EventSchema(Schema):

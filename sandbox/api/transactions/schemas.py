@@ -2,10 +2,9 @@
 import marshmallow as ma
 
 from sandbox.api.common import PageArgs, Schema, instant, money, one_of, text
-from sandbox.catalog import CATEGORIES
+from sandbox.vocabulary import CATEGORIES, CHANNELS
+from sandbox.vocabulary import TRANSACTION_STATUSES as STATUSES
 
-STATUSES = ("pending", "posted")
-CHANNELS = ("in_store", "online", "atm", "ach", "transfer", "check", "fee", "interest")
 #: Largest magnitude an amount filter accepts.
 AMOUNT_BOUND = 10**12
 #: Printable text: no control characters.

@@ -1,0 +1,46 @@
+"""The unit of work: a request, a CLI command or a background job owns one transaction.
+
+Services change the session they are given and never commit. A request's work is committed
+once the view has returned a response, whatever its status (a view that answers an error
+page after counting a failed sign-in keeps the count); it is rolled back when the view
+raises, whether the exception becomes a problem+json (``abort``, a :class:`SandboxError`)
+or a 500. Outside a request, :func:`transaction` does the same around a block.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, Response
+from sqlalchemy.orm import Session
+
+from sandbox.extensions import db
+
+
+def init_app(app: Flask) -> None:
+    """Commit each request's work after its view returns. Registered before every other
+    ``after_request`` hook, so it runs after them all (Flask runs them in reverse)."""
+    app.after_request(_commit)
+
+
+def _commit(response: Response) -> Response:
+    db.session.commit()
+    return response
+
+
+def abandon() -> None:
+    """Roll back the current unit of work: the view raised."""
+    db.session.rollback()
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """One unit of work outside a request (a CLI command, a sweep of the worker): yields
+    the session, commits when the block ends, rolls back if it raises."""
+    session = db.session
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()

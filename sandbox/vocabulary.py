@@ -1,0 +1,39 @@
+"""The closed sets of words the sandbox speaks (DESIGN.md §3, §5): one definition each, used
+by the generator, the fixtures' and scenarios' validation, the services and the API schemas."""
+from __future__ import annotations
+
+ACCOUNT_TYPES = ("checking", "savings", "credit_card", "loan", "mortgage")
+#: Account types whose balance is an amount owed.
+LIABILITIES = frozenset({"credit_card", "loan", "mortgage"})
+
+TRANSACTION_STATUSES = ("pending", "posted")
+CHANNELS = ("in_store", "online", "atm", "ach", "transfer", "check", "fee", "interest")
+#: Channels of a card purchase: the ones that can carry a receipt.
+CARD_CHANNELS = frozenset({"in_store", "online"})
+
+CATEGORIES = (
+    "income", "transfer", "housing", "utilities", "telecom", "insurance", "subscriptions",
+    "groceries", "dining", "fuel", "transport", "travel", "shopping", "health", "entertainment",
+    "cash", "card_payment", "loan_payment", "fees", "interest", "supplies", "business_services",
+)
+
+SHIPMENT_STATUSES = ("label_created", "in_transit", "out_for_delivery", "delivered", "delayed",
+                     "exception")
+
+#: Every scope, with the plain words a person reads on the consent page (DESIGN.md §3).
+SCOPES: dict[str, str] = {
+    "openid": "Confirm who you are when you sign in to the app",
+    "profile": "See your name",
+    "offline_access": "Keep this access while you are not using the app, until the consent "
+                      "expires",
+    "accounts": "See the accounts you choose: their names, types and last four digits",
+    "balances": "See the balances of those accounts",
+    "transactions": "See the transactions of those accounts",
+    "receipts": "See itemised receipts of purchases made from those accounts",
+    "shipments": "Track deliveries of your online orders",
+    "identity": "See your contact details: email, phone number and address",
+    "manage": "Lock and unlock cards, set alerts, rename accounts and move money between your "
+              "own accounts",
+}
+#: Scopes that read or act on accounts: the person must select at least one account.
+ACCOUNT_SCOPES = frozenset({"accounts", "balances", "transactions", "receipts", "manage"})
