@@ -56,11 +56,16 @@ def create_app(config: dict | None = None) -> Flask:
 
     from sandbox import api as data_api
     from sandbox import control, limits, oauth, pagepolicy, web
+    from sandbox.faults import hook as faults
 
     web.init_app(app)
     oauth.init_app(app)
     data_api.init_app(app)
     control.init_app(app)
+    # App-wide request hooks of the banks and the control plane: faults injected in front
+    # of a bank's views; every control-plane answer kept out of caches.
+    app.before_request(faults.before_request)
+    app.after_request(control.not_stored)
     limits.init_app(app)
     binding.init_app(app)
     pagepolicy.init_app(app)

@@ -190,20 +190,25 @@ def load(database_url, path) -> None:
 @click.option("--freeze/--unfreeze", default=None, help="Stop or restart the clock.")
 def clock(database_url, advance, to, freeze) -> None:
     """Show the sandbox clock, or move it forward (the world catches up)."""
+    from sandbox import clock as sandbox_clock
+    from sandbox import unit_of_work
     from sandbox.control.clock import ClockMoveSchema, ClockSchema
     from sandbox.services import clockctl
 
     app = make_app(database_url)
     with app.app_context():
+        configured = sandbox_clock.configured_clock()
         if advance is None and to is None and freeze is None:
-            _print_json(ClockSchema().dump(clockctl.state()))
+            with unit_of_work.transaction() as session:
+                _print_json(ClockSchema().dump(clockctl.state(session, configured=configured)))
             return
         raw = {key: value for key, value in (("advance", advance), ("set", to),
                                              ("freeze", freeze)) if value is not None}
         try:
             move = ClockMoveSchema().load(raw)
-            state = clockctl.move(advance=move.get("advance"), to=move.get("set"),
-                                  freeze=move.get("freeze"))
+            with unit_of_work.transaction() as session:
+                state = clockctl.move(session, advance=move.get("advance"), to=move.get("set"),
+                                      freeze=move.get("freeze"), configured=configured)
         except ma.ValidationError as error:
             raise click.UsageError(str(error.messages)) from None
         except (clockctl.ClockError, clockctl.MoveTooLong) as error:

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from sandbox import clock, create_app, database
+from sandbox.errors import Conflict
 from sandbox.extensions import db
 from sandbox.models import WorldState
 
@@ -69,7 +70,7 @@ def test_as_of_freezes_at_noon_utc():
 def test_frozen_world_state_is_the_time(ctx):
     set_state(frozen_at=FROZEN)
 
-    assert clock.read() == (FROZEN, True)
+    assert clock.read(db.session) == (FROZEN, True)
     assert clock.today() == date(2026, 3, 1)
 
 
@@ -77,7 +78,7 @@ def test_offset_is_added_to_the_wall_clock(ctx):
     set_state(offset_seconds=3 * 86400)
 
     before = clock.wall_now()
-    value, frozen = clock.read()
+    value, frozen = clock.read(db.session)
     after = clock.wall_now()
 
     assert frozen is False
@@ -87,14 +88,14 @@ def test_offset_is_added_to_the_wall_clock(ctx):
 def test_configured_clock_applies_before_seeding(ctx):
     ctx.config["SANDBOX_CLOCK"] = "2026-03-01T12:00:00Z"
     try:
-        assert clock.read() == (FROZEN, True)
+        assert clock.read(db.session, clock.configured_clock()) == (FROZEN, True)
     finally:
         ctx.config["SANDBOX_CLOCK"] = None
 
 
 def test_unseeded_and_unconfigured_is_the_wall_clock(ctx):
     before = clock.wall_now()
-    value, frozen = clock.read()
+    value, frozen = clock.read(db.session)
 
     assert frozen is False
     assert before <= value <= clock.wall_now()
@@ -115,24 +116,24 @@ def test_one_request_sees_one_instant_until_the_clock_moves(ctx):
 def test_moving_a_frozen_clock_freezes_it_at_the_new_instant(ctx):
     set_state(frozen_at=FROZEN)
 
-    clock.write(FROZEN + timedelta(days=3), frozen=True)
+    clock.write(db.session, FROZEN + timedelta(days=3), frozen=True)
     db.session.commit()
 
-    assert clock.read() == (FROZEN + timedelta(days=3), True)
+    assert clock.read(db.session) == (FROZEN + timedelta(days=3), True)
 
 
 def test_unfreezing_keeps_time_running_from_the_new_instant(ctx):
     set_state(frozen_at=FROZEN)
     target = clock.wall_now() + timedelta(days=10)
 
-    clock.write(target, frozen=False)
+    clock.write(db.session, target, frozen=False)
     db.session.commit()
-    value, frozen = clock.read()
+    value, frozen = clock.read(db.session)
 
     assert frozen is False
     assert target <= value < target + timedelta(minutes=1)
 
 
 def test_there_is_no_clock_to_move_before_seeding(ctx):
-    with pytest.raises(LookupError):
-        clock.write(FROZEN, frozen=True)
+    with pytest.raises(Conflict, match="not seeded"):
+        clock.write(db.session, FROZEN, frozen=True)

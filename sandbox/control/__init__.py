@@ -7,10 +7,8 @@ from sandbox.services.scenario_schema import ScenarioSchema
 
 
 def init_app(app: Flask) -> None:
-    """Register the control-plane blueprints, their security scheme, the fault hook, the
-    hook that keeps the world up with a running clock and the one that keeps every
-    control-plane answer out of caches."""
-    from sandbox import faults
+    """Register the control-plane blueprints and their security scheme (its request hook,
+    :func:`not_stored`, is registered by ``create_app``)."""
     from sandbox.control import access_log, clock, customers, sign_in, tokens, webhooks, world
     from sandbox.control import faults as fault_rules
 
@@ -21,12 +19,9 @@ def init_app(app: Flask) -> None:
     for module in (world, clock, customers, sign_in, tokens, fault_rules, access_log,
                    webhooks):
         api.register_blueprint(module.blp)
-    faults.init_app(app)
-    app.before_request(clock.keep_world_up)
-    app.after_request(_not_stored)
 
 
-def _not_stored(response: Response) -> Response:
+def not_stored(response: Response) -> Response:
     """``Cache-Control: no-store`` on every ``/sandbox/...`` answer, errors included: mints
     carry tokens, exports and the access log carry personal data."""
     if request.path.startswith(f"{PREFIX}/"):

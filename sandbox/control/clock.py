@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import request
 from flask.views import MethodView
-from flask_smorest import abort
 
+from sandbox import clock
 from sandbox.control.fields import Instant
 from sandbox.control.guard import AdminBlueprint
+from sandbox.extensions import db
 from sandbox.services import clockctl
 
 blp = AdminBlueprint("sandbox-clock", __name__, description="The sandbox clock (QA control plane).")
@@ -39,7 +39,7 @@ class ClockMoveSchema(ma.Schema):
     def _valid_duration(self, value: str, **_kwargs) -> None:
         try:
             clockctl.parse_move(value)
-        except ValueError as error:
+        except (ValueError, clockctl.MoveTooLong) as error:
             raise ma.ValidationError(str(error)) from None
 
     @ma.validates_schema
@@ -56,7 +56,7 @@ class Clock(MethodView):
     @blp.response(200, ClockSchema)
     def get(self):
         """Read the sandbox clock."""
-        return clockctl.state()
+        return clockctl.state(db.session, configured=clock.configured_clock())
 
     @blp.admin
     @blp.arguments(ClockMoveSchema, example={"advance": "P3D"})
@@ -70,17 +70,6 @@ class Clock(MethodView):
         has come expire. Moving backwards is refused with 409, more than ten years at once
         with 422.
         """
-        try:
-            return clockctl.move(advance=move.get("advance"), to=move.get("set"),
-                                 freeze=move.get("freeze"))
-        except clockctl.ClockError as error:
-            abort(409, message=str(error))
-        except clockctl.MoveTooLong as error:
-            abort(422, message=str(error), errors={"json": {"set": [str(error)]}})
-
-
-def keep_world_up() -> None:
-    """``before_request`` hook: a bank's requests first let a running clock's world catch up
-    (at most once a minute per process)."""
-    if request.path.startswith("/banks/"):
-        clockctl.keep_up()
+        clock.forget()  # what the move raises (events of the catch-up) reads the new clock
+        return clockctl.move(db.session, advance=move.get("advance"), to=move.get("set"),
+                             freeze=move.get("freeze"), configured=clock.configured_clock())

@@ -8,13 +8,6 @@ from flask import Flask
 HOLD_SLOTS = "sandbox.hold_slots"
 
 
-def init_app(app: Flask) -> None:
-    """Install the fault hook in front of every view."""
-    from sandbox.faults.hook import before_request
-
-    app.before_request(before_request)
-
-
 def limit_holds(app: Flask, slots: int) -> None:
     """Let ``app`` hold at most ``slots`` requests at once in this process (latency and
     timeout faults); a fault that finds every slot taken is answered at once. Without a

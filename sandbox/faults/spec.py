@@ -12,15 +12,15 @@ and optional ``;key=value`` parameters::
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import marshmallow as ma
 
+from sandbox.durations import parse_seconds
+
 #: Statuses answered with a ``Retry-After`` header when the fault names none.
 RETRY_STATUSES = (429, 503)
 DEFAULT_RETRY_AFTER = 30
-_DURATION = re.compile(r"^(?P<number>\d+(?:\.\d+)?)(?P<unit>ms|s)?$")
 
 
 class FaultSyntaxError(ValueError):
@@ -62,13 +62,11 @@ class Fault:
         return self.drop or self.status is not None or self.timeout is not None
 
 
-def parse_duration(text: str) -> float:
-    """``750ms``, ``2s``, ``1.5s`` or a bare number of milliseconds, in seconds."""
-    match = _DURATION.match(text.strip())
-    if not match:
-        raise FaultSyntaxError(f"{text!r} is not a duration such as 750ms or 2s")
-    number = float(match["number"])
-    return number if match["unit"] == "s" else number / 1000
+def _seconds(text: str) -> float:
+    try:
+        return parse_seconds(text)
+    except ValueError as error:
+        raise FaultSyntaxError(str(error)) from None
 
 
 def parse(text: str, *, timeout_cap: float) -> Fault:
@@ -98,9 +96,9 @@ def _parse_part(part: str, cap: float) -> Fault:
     if name == "latency":
         if not value:
             raise FaultSyntaxError("latency needs a duration, e.g. latency=750ms")
-        return Fault(latency=min(parse_duration(value), cap))
+        return Fault(latency=min(_seconds(value), cap))
     if name == "timeout":
-        return Fault(timeout=min(parse_duration(value), cap) if value else cap)
+        return Fault(timeout=min(_seconds(value), cap) if value else cap)
     if name == "drop":
         if value:
             raise FaultSyntaxError("drop takes no value")

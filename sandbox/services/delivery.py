@@ -29,6 +29,8 @@ from sandbox.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from sandbox.network import is_loopback_host, is_public_address, private_host_reason
 from sandbox.services.paging import older_than
 from sandbox.services.webhooks import EVENT_ID_HEADER, SIGNATURE_HEADER, signature, sweep
+from sandbox.services.world import keep_up
+from sandbox.unit_of_work import transaction
 
 log = logging.getLogger(__name__)
 
@@ -244,7 +246,7 @@ def attempt(delivery_id: str, worker: str, *, timeout: float = DEFAULT_TIMEOUT,
 def settle(delivery_id: str, worker: str, number: int, outcome: Outcome, *,
            rng: random.Random | None = None) -> None:
     """Log an attempt and move the delivery on: delivered, retried later, or failed."""
-    now, _ = clock.read()
+    now, _ = clock.read(db.session)
     db.session.add(WebhookAttempt(
         delivery_id=delivery_id, number=_attempt_count(delivery_id) + 1, worker=worker, at=now,
         duration_ms=outcome.duration_ms, status_code=outcome.status_code, error=outcome.error))
@@ -299,8 +301,10 @@ def redeliver(delivery_id: str) -> WebhookDelivery | None:
 
 
 def run_once(worker: str, *, timeout: float = DEFAULT_TIMEOUT, limit: int = 10) -> int:
-    """One pass: raise clock-driven events, then deliver what is due. Returns how many
-    deliveries were attempted."""
+    """One pass: catch a running clock's world up, raise clock-driven events, then deliver
+    what is due. Returns how many deliveries were attempted."""
+    with transaction() as session:
+        keep_up(session, clock.now())
     sweep()
     done = 0
     for delivery_id in claim(worker, limit=limit, timeout=timeout):

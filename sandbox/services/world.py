@@ -16,8 +16,9 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from sqlalchemy.orm import Session
+
 from sandbox import catalog
-from sandbox.extensions import db
 from sandbox.models import Account, Bank, Customer, Transaction, WorldState
 from sandbox.services import manage, webhooks
 from sandbox.synth.context import make_world
@@ -35,70 +36,100 @@ TRANSACTIONS = Transaction.__table__
         "id", "account_id", "amount", "authorized_at", "description", "channel", "merchant_id"))
 
 
-def catch_up(now: datetime) -> dict:
+def catch_up(session: Session, now: datetime) -> dict:
     """Bring the world up to ``now``: new activity for every generated customer (persona or
     ``customer_NNNNN`` whose accounts have a ``generated_through``), then post pending rows
     due by ``now`` (running balances in posting order, balances updated), and raise their
-    events. Commits. Returns counts and ``seconds``."""
+    events, in the caller's transaction. Returns counts and ``seconds``."""
     started = time.perf_counter()
     # The first statement writes, so concurrent catch-ups take turns (SQLite write lock,
     # PostgreSQL row lock) and each sees what the previous one committed.
-    locked = db.session.execute(
+    locked = session.execute(
         sa.update(WorldState).where(WorldState.id == 1)
         .values(history_start=WorldState.history_start))
     counts = {"customers": 0, "transactions": 0, "receipts": 0, "shipments": 0, "posted": 0,
               "declined": 0}
     if locked.rowcount:
-        state = db.session.get(WorldState, 1)
-        created, touched = _generate(state, now, counts)
-        posted, accounts = _post(now)
+        state = session.get(WorldState, 1)
+        created, touched = _generate(session, state, now, counts)
+        posted, accounts = _post(session, now)
         counts["posted"] = len(posted)
-        _refresh_pending(touched | accounts)
-        _announce(created, posted, touched | accounts)
-    db.session.commit()
+        _refresh_pending(session, touched | accounts)
+        _announce(session, created, posted, touched | accounts)
     return {**counts, "seconds": round(time.perf_counter() - started, 2)}
 
 
-def post_due(now: datetime) -> int:
+def post_due(session: Session, now: datetime) -> int:
     """Post the pending rows due by ``now`` (no new activity: cheap, for a clock that moved
     within the day). Running balances in posting order, balances and pending totals updated,
     ``transaction.posted`` and ``balance.low`` raised. The caller commits. Returns how many
     rows posted."""
-    posted, accounts = _post(now)
-    _refresh_pending(accounts)
-    _announce([], posted, accounts)
+    posted, accounts = _post(session, now)
+    _refresh_pending(session, accounts)
+    _announce(session, [], posted, accounts)
     return len(posted)
 
 
-def _announce(created: list[str], posted: list[str], accounts: set[str]) -> None:
+#: How often (wall seconds) a process looks whether a running clock has left the world behind.
+KEEP_UP_INTERVAL = 60.0
+_next_look = 0.0
+
+
+def keep_up(session: Session, now: datetime) -> None:
+    """While the clock runs, catch the world up to ``now`` once a new sandbox day has begun
+    (or pending rows have come due), in the caller's transaction. Run by the webhook
+    worker's sweep, never on a request; looks at most once a minute per process. Frozen
+    clocks move only through ``clockctl.move``, which catches up itself."""
+    global _next_look
+    wall = time.monotonic()
+    if wall < _next_look:
+        return
+    _next_look = wall + KEEP_UP_INTERVAL
+    state = session.get(WorldState, 1)
+    if state is None or state.clock_frozen_at is not None:
+        return
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    behind = session.scalar(sa.select(sa.func.min(Account.generated_through)).where(
+        Account.generated_through.is_not(None)))
+    if behind is not None and behind < midnight:
+        catch_up(session, now)
+        return
+    due = session.scalar(sa.select(Transaction.id).where(
+        Transaction.status == "pending", Transaction.posts_at <= now).limit(1))
+    if due is not None:
+        post_due(session, now)
+
+
+def _announce(session: Session, created: list[str], posted: list[str],
+              accounts: set[str]) -> None:
     """Raise the events of a catch-up in its transaction. Rows and balances were written
     with Core statements: ORM objects loaded before are expired so events read the new
     values."""
-    db.session.flush()
-    db.session.expire_all()
+    session.flush()
+    session.expire_all()
     webhooks.notify_transactions("transaction.created", created)
     webhooks.notify_transactions("transaction.posted", posted)
     webhooks.refresh_low_balances(accounts)
 
 
-def _generate(state: WorldState, now: datetime, counts: dict) -> tuple[list[str], set[str]]:
+def _generate(session: Session, state: WorldState, now: datetime, counts: dict) -> tuple[list[str], set[str]]:
     """Insert what each generated customer did after its accounts' ``generated_through``.
     New rows go in pending (``_post`` then posts those already due); card purchases on
     accounts whose card is locked are declined instead. Returns the ids inserted and the
     accounts that got rows."""
-    behind = dict(db.session.execute(
+    behind = dict(session.execute(
         sa.select(Account.customer_id, sa.func.min(Account.generated_through))
         .where(Account.generated_through < now).group_by(Account.customer_id)).all())
     if not behind:
         return [], set()
     personas = {persona["username"]: persona for persona in catalog.personas()}
-    customers = db.session.scalars(
+    customers = session.scalars(
         sa.select(Customer).where(Customer.id.in_(behind))
         .order_by(Customer.bank_id, Customer.position)).all()
-    locked = {account.id: account for account in db.session.scalars(
+    locked = {account.id: account for account in session.scalars(
         sa.select(Account).where(Account.card_locked.is_(True)))
         if manage.declines_purchases(account)}
-    connection = db.session.connection()
+    connection = session.connection()
     worlds = {}
     created: list[str] = []
     touched: set[str] = set()
@@ -109,7 +140,7 @@ def _generate(state: WorldState, now: datetime, counts: dict) -> tuple[list[str]
             if persona is None and not GENERATED.match(customer.username):
                 continue
             if customer.bank_id not in worlds:
-                bank = db.session.get(Bank, customer.bank_id)
+                bank = session.get(Bank, customer.bank_id)
                 fixture = {**bank.settings, "id": bank.id, "name": bank.name,
                            "routing_number": bank.routing_number}
                 worlds[customer.bank_id] = make_world(state.seed, state.history_months,
@@ -149,11 +180,11 @@ def _decline(account: Account, row: tuple) -> None:
                    decline_id="dcl_" + row[ID].split("_", 1)[1])
 
 
-def _post(now: datetime) -> tuple[list[str], set[str]]:
+def _post(session: Session, now: datetime) -> tuple[list[str], set[str]]:
     """Post every pending row whose posting instant has come, in posting order per account
     (``posts_at``, then id), setting running balances and account balances. Returns the ids
     posted and their accounts."""
-    connection = db.session.connection()
+    connection = session.connection()
     due = connection.execute(
         sa.select(TRANSACTIONS.c.id, TRANSACTIONS.c.account_id, TRANSACTIONS.c.amount,
                   TRANSACTIONS.c.posts_at)
@@ -188,11 +219,11 @@ def _post(now: datetime) -> tuple[list[str], set[str]]:
     return [update["key"] for update in updates], set(by_account)
 
 
-def _refresh_pending(account_ids: set[str]) -> None:
+def _refresh_pending(session: Session, account_ids: set[str]) -> None:
     """Recompute ``pending_total`` of ``account_ids`` from their pending rows."""
     if not account_ids:
         return
-    connection = db.session.connection()
+    connection = session.connection()
     totals: dict[str, Decimal] = dict.fromkeys(account_ids, Decimal("0.00"))
     pending = connection.execute(
         sa.select(TRANSACTIONS.c.account_id, TRANSACTIONS.c.amount)

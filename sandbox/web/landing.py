@@ -5,6 +5,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from flask import Blueprint, render_template
 
 from sandbox import clock
+from sandbox.extensions import db
 from sandbox.services import banks
 from sandbox.web.urls import public_base_url
 
@@ -55,7 +56,7 @@ def index():
     verifier = secrets.token_urlsafe(48)
     state = secrets.token_urlsafe(12)
     challenge = create_s256_code_challenge(verifier)
-    now, frozen = clock.read()
+    now, frozen = clock.read(db.session, clock.configured_clock())
     return render_template(
         "landing.html",
         base=base,

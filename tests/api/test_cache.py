@@ -7,6 +7,7 @@ from sandbox.api.transactions.schemas import TransactionSchema
 from sandbox.extensions import db
 from sandbox.models import TransactionJson
 from sandbox.services import clockctl
+from sandbox.unit_of_work import transaction
 from tests.api.conftest import bearer, customer_of, walk
 
 BANK = "juniper"
@@ -35,7 +36,8 @@ def test_a_pending_transaction_shows_posted_once_the_clock_passes_its_posting(
         cached = set(db.session.scalars(sa.select(TransactionJson.transaction_id).where(
             TransactionJson.transaction_id.in_(list(before)))))
         assert cached == set(before)
-        clockctl.move(advance="P10D")
+        with transaction() as session:
+            clockctl.move(session, advance="P10D")
     token = mint(BANK, "user_good", "transactions")
     after = {row["id"]: row for row in walk(client, url, token, limit=50)}
     for tid in pending:

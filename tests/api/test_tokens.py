@@ -7,6 +7,7 @@ from sandbox.extensions import db
 from sandbox.models import Consent
 from sandbox.services import clockctl
 from sandbox.services.tokens import MintError, mint_token
+from sandbox.unit_of_work import transaction
 from tests.api.conftest import bearer
 
 
@@ -42,10 +43,12 @@ def test_a_token_stops_opening_the_api_when_the_sandbox_clock_passes_its_expiry(
     token = mint("juniper", "user_good", "accounts")
     assert client.get("/banks/juniper/v1/accounts", headers=bearer(token)).status_code == 200
     with app.app_context():
-        clockctl.move(advance="PT299S")
+        with transaction() as session:
+            clockctl.move(session, advance="PT299S")
     assert client.get("/banks/juniper/v1/accounts", headers=bearer(token)).status_code == 200
     with app.app_context():
-        clockctl.move(advance="PT2S")
+        with transaction() as session:
+            clockctl.move(session, advance="PT2S")
     response = client.get("/banks/juniper/v1/accounts", headers=bearer(token))
     assert response.status_code == 401
     assert response.get_json()["detail"] == "The access token has expired."

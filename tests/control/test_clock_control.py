@@ -155,10 +155,11 @@ def test_sandbox_clock_command(app, runner):
     assert "only moves forward" in backwards.output
 
 
-def test_a_running_clock_catches_up_when_a_new_day_begins(app, client, admin, monkeypatch):
+def test_a_running_clock_is_caught_up_by_the_worker_not_by_a_read(app, client, admin,
+                                                                   monkeypatch):
     from sandbox.extensions import db
     from sandbox.models import WorldState
-    from sandbox.services import clockctl
+    from sandbox.services import delivery, world
 
     client.post("/sandbox/clock", json={"freeze": False}, headers=admin)
     before = now_of(client, admin)
@@ -166,14 +167,18 @@ def test_a_running_clock_catches_up_when_a_new_day_begins(app, client, admin, mo
         state = db.session.get(WorldState, 1)
         state.clock_offset_seconds += 2 * 86_400
         db.session.commit()
-    monkeypatch.setattr(clockctl, "_next_look", 0.0)
+    monkeypatch.setattr(world, "_next_look", 0.0)
     token = client.post("/sandbox/banks/harborline/tokens", json={"username": "user_business"},
                         headers=admin).json["access_token"]
     checking = next(a["id"] for a in client.get("/banks/harborline/v1/accounts",
                                                 headers=bearer(token)).json["data"]
                     if a["type"] == "checking")
-    latest = client.get(f"/banks/harborline/v1/accounts/{checking}/transactions",
-                        query_string={"limit": 1}, headers=bearer(token)).json["data"][0]
+    url = f"/banks/harborline/v1/accounts/{checking}/transactions"
+    unread = client.get(url, query_string={"limit": 1}, headers=bearer(token)).json["data"][0]
+    with app.app_context():
+        delivery.run_once("test-worker")
+    latest = client.get(url, query_string={"limit": 1}, headers=bearer(token)).json["data"][0]
     client.post("/sandbox/clock", json={"freeze": True}, headers=admin)
 
+    assert unread["authorized_at"][:10] <= iso(before)[:10]
     assert latest["authorized_at"][:10] > iso(before)[:10]

@@ -19,6 +19,7 @@ from sandbox.extensions import db
 from sandbox.services import clockctl, snapshots
 from sandbox.services.export import export_world
 from sandbox.services.seeding import seed_world
+from sandbox.unit_of_work import transaction
 from tests.conftest import TEST_AS_OF, TEST_MONTHS
 from tests.pgcluster import ENV
 
@@ -151,7 +152,8 @@ def test_both_engines_export_the_same_bytes(postgres_url, tmp_path):
                                   "SANDBOX_HISTORY_MONTHS": TEST_MONTHS, "TESTING": True})
         with application.app_context():
             seed_world(seed=7, customers=1, months=TEST_MONTHS, as_of=TEST_AS_OF, fresh=True)
-            clockctl.move(advance="P3D")
+            with transaction() as session:
+                clockctl.move(session, advance="P3D")
             out = io.StringIO()
             export_world(out)
             exports.append(out.getvalue())

@@ -128,14 +128,14 @@ class Kit:
     def advance(self, **delta) -> None:
         """Move the (frozen) sandbox clock forward without generating the world."""
         with self.app.app_context():
-            now, _ = clock.read()
-            clock.write(now + timedelta(**delta), frozen=True)
+            now, _ = clock.read(db.session)
+            clock.write(db.session, now + timedelta(**delta), frozen=True)
             db.session.commit()
 
     def now(self):
         """The sandbox clock's reading."""
         with self.app.app_context():
-            return clock.read()[0]
+            return clock.read(db.session)[0]
 
     def deliver(self, worker: str = "test-worker", timeout: float = 5) -> int:
         """One pass of a delivery worker; returns how many deliveries it attempted."""

@@ -38,15 +38,15 @@ def flow(client, browser):
 def clock_shift(app):
     """Move the frozen sandbox clock forward for the rest of the test: ``clock_shift(s)``."""
     with app.app_context():
-        start, _ = clock.read()
+        start, _ = clock.read(db.session)
 
     def shift(seconds: float) -> None:
         with app.app_context():
-            now, _ = clock.read()
-            clock.write(now + timedelta(seconds=seconds), frozen=True)
+            now, _ = clock.read(db.session)
+            clock.write(db.session, now + timedelta(seconds=seconds), frozen=True)
             db.session.commit()
 
     yield shift
     with app.app_context():
-        clock.write(start, frozen=True)
+        clock.write(db.session, start, frozen=True)
         db.session.commit()

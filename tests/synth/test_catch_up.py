@@ -39,12 +39,12 @@ def test_catching_up_five_days_equals_seeding_five_days_later(tmp_path, seeded_l
     app = world_app(tmp_path / "world.db")
     with app.app_context():
         seed_world(seed=5, customers=1, months=1, as_of=EARLIER, fresh=True)
-        clock.write(clock.as_of_instant(LATER), frozen=True)
+        clock.write(db.session, clock.as_of_instant(LATER), frozen=True)
         db.session.commit()
 
-        report = catch_up(clock.now())
+        report = catch_up(db.session, clock.now())
         after = exported()
-        again = catch_up(clock.now())
+        again = catch_up(db.session, clock.now())
         db.engine.dispose()
 
     assert report["transactions"] > 0 and report["posted"] > 0
