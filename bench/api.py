@@ -174,7 +174,7 @@ def prepare(database: str, customers: int, months: int) -> dict:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SANDBOX_HISTORY_MONTHS": months})
     with app.app_context():
-        print(format_summary(seed_world(seed=42, customers=customers, months=months,
+        print(format_summary(seed_world(db.session, seed=42, customers=customers, months=months,
                                         as_of=AS_OF, fresh=True)))
         counts = db.session.execute(
             sa.select(Account.bank_id, Account.id, Customer.username, sa.func.count())

@@ -30,11 +30,12 @@ AS_OF = date(2026, 3, 1)
 def child(customers: int, months: int, url: str) -> None:
     """Seed one world and print its figures as JSON (runs in its own process)."""
     from sandbox import create_app
+    from sandbox.extensions import db
     from sandbox.services.seeding import seed_world
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SANDBOX_HISTORY_MONTHS": months})
     with app.app_context():
-        summary = seed_world(seed=42, customers=customers, months=months, as_of=AS_OF,
+        summary = seed_world(db.session, seed=42, customers=customers, months=months, as_of=AS_OF,
                              fresh=True)
     own = resource.getrusage(resource.RUSAGE_SELF)
     generator = resource.getrusage(resource.RUSAGE_CHILDREN)

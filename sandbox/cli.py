@@ -65,16 +65,20 @@ def seed_options(command):
 
 def run_seed(app: Flask, seed: int | None, customers: int | None, as_of, *, fresh: bool) -> None:
     """Seed the world of ``app`` and print the one-line summary."""
+    from sandbox import clock
+    from sandbox.extensions import db
     from sandbox.services.seeding import AlreadySeeded, format_summary, seed_world
 
     with app.app_context(), progress_bar("Seeding") as progress:
         try:
             summary = seed_world(
+                db.session,
                 seed=app.config["SANDBOX_SEED"] if seed is None else seed,
                 customers=app.config["SANDBOX_CUSTOMERS"] if customers is None else customers,
                 months=app.config["SANDBOX_HISTORY_MONTHS"],
                 as_of=as_of.date() if as_of else None,
                 fresh=fresh,
+                configured_clock=clock.configured_clock(),
                 progress=progress,
             )
         except AlreadySeeded as error:
@@ -108,12 +112,15 @@ def reset(database_url, seed, customers, as_of) -> None:
               help="Write to FILE instead of standard output.")
 def export(database_url, bank_id, out) -> None:
     """Export the world as JSON (DESIGN.md §5), byte-identical for the same world."""
+    from sandbox import clock
+    from sandbox.extensions import db
     from sandbox.services.export import UnknownBank, export_world
 
     app = make_app(database_url)
     with app.app_context():
         try:
-            export_world(out, bank_id=bank_id)
+            export_world(db.session, out, now=clock.now(),
+                         base_url=app.config.get("SANDBOX_BASE_URL"), bank_id=bank_id)
         except UnknownBank as error:
             raise click.BadParameter(str(error), param_hint="--bank") from None
 
@@ -169,6 +176,8 @@ def _print_json(data) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load(database_url, path) -> None:
     """Load a scenario document (YAML or JSON) in one transaction; prints what it added."""
+    from sandbox import clock as sandbox_clock
+    from sandbox import unit_of_work
     from sandbox.control.world import LoadResultSchema
     from sandbox.services import scenarios
 
@@ -176,7 +185,8 @@ def load(database_url, path) -> None:
     with app.app_context():
         document = _read_document(path)
         try:
-            result = scenarios.load(document)
+            with unit_of_work.transaction() as session:
+                result = scenarios.load(session, document, now=sandbox_clock.now())
         except scenarios.ScenarioInvalid as error:
             raise _invalid(path, error) from None
     _print_json(LoadResultSchema().dump(result))
@@ -271,19 +281,25 @@ def _invalid(path: Path | None, error) -> click.ClickException:
 def customer(database_url, bank_id, spec) -> None:
     """Create a customer at BANK_ID from a partial spec (YAML or JSON file; none: a generated
     regular customer); prints its credentials and ids, like POST /sandbox/banks/{id}/customers."""
+    from sandbox import clock as sandbox_clock
+    from sandbox import unit_of_work
     from sandbox.control.customers import CreatedCustomerSchema, NewCustomerSchema
+    from sandbox.errors import NotFound
     from sandbox.services import scenarios
 
     app = make_app(database_url)
     with app.app_context():
         raw = _read_document(spec) if spec else {}
         try:
-            created = scenarios.create_customer(bank_id, NewCustomerSchema().load(raw))
+            with unit_of_work.transaction() as session:
+                created = scenarios.create_customer(session, bank_id,
+                                                    NewCustomerSchema().load(raw),
+                                                    now=sandbox_clock.now())
         except ma.ValidationError as error:
             raise _invalid(spec, scenarios.ScenarioInvalid(error.messages)) from None
         except scenarios.ScenarioInvalid as error:
             raise _invalid(spec, error) from None
-        except LookupError as error:
+        except NotFound as error:
             raise click.ClickException(str(error)) from None
     _print_json(CreatedCustomerSchema().dump(created))
 
@@ -296,19 +312,25 @@ def customer(database_url, bank_id, spec) -> None:
 def inject(database_url, bank_id, account_id, path) -> None:
     """Add the transactions of a YAML or JSON file (``{"transactions": [...]}``) to an account,
     pending or posted, like POST /sandbox/banks/{id}/accounts/{id}/transactions."""
+    from sandbox import clock as sandbox_clock
+    from sandbox import unit_of_work
     from sandbox.control.customers import InjectedSchema, InjectSchema
+    from sandbox.errors import NotFound
     from sandbox.services import scenarios
 
     app = make_app(database_url)
     with app.app_context():
         try:
             body = InjectSchema().load(_read_document(path))
-            injected = scenarios.add_transactions(bank_id, account_id, body["transactions"])
+            with unit_of_work.transaction() as session:
+                injected = scenarios.add_transactions(session, bank_id, account_id,
+                                                      body["transactions"],
+                                                      now=sandbox_clock.now())
         except ma.ValidationError as error:
             raise _invalid(path, scenarios.ScenarioInvalid(error.messages)) from None
         except scenarios.ScenarioInvalid as error:
             raise _invalid(path, error) from None
-        except LookupError as error:
+        except NotFound as error:
             raise click.ClickException(str(error)) from None
     _print_json(InjectedSchema().dump(injected))
 
@@ -393,12 +415,13 @@ def keys() -> None:
 def rotate(database_url, bank_ids) -> None:
     """Start signing with a new key; the old one stays published until its ID tokens have
     expired."""
+    from sandbox.extensions import db
     from sandbox.services import banks
     from sandbox.services import keys as signing_keys
 
     app = make_app(database_url)
     with app.app_context():
-        known = {bank.id: bank for bank in banks.list_banks()}
+        known = {bank.id: bank for bank in banks.list_banks(db.session)}
         unknown = sorted(set(bank_ids) - set(known))
         if unknown:
             raise click.BadParameter(f"no bank {unknown[0]!r}", param_hint="--bank")

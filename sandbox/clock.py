@@ -33,9 +33,9 @@ def parse_instant(text: str) -> datetime:
 def iso(instant: datetime) -> str:
     """``instant`` as the API writes instants (DESIGN.md §5): UTC to the second,
     ``2026-03-01T14:03:00Z``; a naive instant is taken as UTC."""
-    if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=UTC)
-    return instant.astimezone(UTC).isoformat(timespec="seconds")[:19] + "Z"
+    if instant.utcoffset():
+        instant = instant.astimezone(UTC)
+    return instant.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def as_of_instant(day: date) -> datetime:

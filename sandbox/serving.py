@@ -129,7 +129,7 @@ def ensure_seeded(app_config: dict) -> None:
 
     app = create_app(app_config)
     with app.app_context():
-        seeded = is_seeded()
+        seeded = is_seeded(db.session)
     if not seeded:
         run_seed(app, None, None, None, fresh=False)
     with app.app_context():

@@ -91,7 +91,7 @@ def world_template(tmp_path_factory) -> Iterator[str]:
         template = create_app({"SQLALCHEMY_DATABASE_URI": url,
                                "SANDBOX_HISTORY_MONTHS": TEST_MONTHS, "TESTING": True})
         with template.app_context():
-            seed_world(seed=TEST_SEED, customers=TEST_CUSTOMERS, months=TEST_MONTHS,
+            seed_world(db.session, seed=TEST_SEED, customers=TEST_CUSTOMERS, months=TEST_MONTHS,
                        as_of=TEST_AS_OF, fresh=True)
             if not POSTGRES:
                 db.session.execute(db.text("PRAGMA wal_checkpoint(TRUNCATE)"))

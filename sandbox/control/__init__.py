@@ -3,7 +3,7 @@ from flask import Flask, Response, request
 
 from sandbox.control.guard import PREFIX, SCHEME, SECURITY_SCHEME
 from sandbox.extensions import api
-from sandbox.services.scenario_schema import ScenarioSchema
+from sandbox.services.scenarios.schema import ScenarioSchema
 
 
 def init_app(app: Flask) -> None:

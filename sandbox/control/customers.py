@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import abort
 
+from sandbox import clock
 from sandbox.control.fields import Instant
 from sandbox.control.guard import AdminBlueprint
+from sandbox.extensions import db
 from sandbox.services import scenarios
-from sandbox.services.scenario_schema import CustomerSpecSchema, TransactionDocSchema
+from sandbox.services.scenarios.schema import CustomerSpecSchema, TransactionDocSchema
 
 blp = AdminBlueprint("sandbox-customers", __name__,
                      description="Custom customers and injected transactions (QA control plane).")
@@ -104,12 +105,7 @@ class Customers(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def post(self, spec, bank_id):
         """Create (or update) a customer from a partial spec; answers credentials and ids."""
-        try:
-            return scenarios.create_customer(bank_id, spec)
-        except LookupError as error:
-            abort(404, message=str(error))
-        except scenarios.ScenarioInvalid as error:
-            abort(422, message="The customer spec is invalid.", errors={"json": error.messages})
+        return scenarios.create_customer(db.session, bank_id, spec, now=clock.now())
 
 
 @blp.route("/banks/<bank_id>/accounts/<account_id>/transactions")
@@ -127,9 +123,5 @@ class Transactions(MethodView):
         `balance.low` webhooks. When the account's card is locked, card purchases are
         declined: they are listed in `declined` and no transaction is added for them.
         """
-        try:
-            return scenarios.add_transactions(bank_id, account_id, body["transactions"])
-        except LookupError as error:
-            abort(404, message=str(error))
-        except scenarios.ScenarioInvalid as error:
-            abort(422, message="A transaction is invalid.", errors={"json": error.messages})
+        return scenarios.add_transactions(db.session, bank_id, account_id, body["transactions"],
+                                          now=clock.now())

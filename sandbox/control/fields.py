@@ -1,11 +1,11 @@
 """Marshmallow fields shared by the control plane's schemas."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 import marshmallow as ma
 
-from sandbox.clock import parse_instant
+from sandbox.clock import iso, parse_instant
 
 
 class Instant(ma.fields.Field):
@@ -20,12 +20,7 @@ class Instant(ma.fields.Field):
         super().__init__(**kwargs)
 
     def _serialize(self, value: datetime | None, attr, obj, **kwargs):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        text = value.astimezone(timezone.utc).isoformat(timespec="seconds")
-        return text.replace("+00:00", "Z")
+        return None if value is None else iso(value)
 
     def _deserialize(self, value, attr, data, **kwargs) -> datetime:
         if not isinstance(value, str):

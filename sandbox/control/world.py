@@ -4,13 +4,15 @@ from __future__ import annotations
 import tempfile
 
 import marshmallow as ma
-from flask import Response, request
+from flask import Response, current_app, request
 from flask.views import MethodView
-from flask_smorest import abort
 
+from sandbox import clock
 from sandbox.control.customers import CreatedCustomerSchema
 from sandbox.control.guard import AdminBlueprint
+from sandbox.extensions import db
 from sandbox.services import scenarios, snapshots
+from sandbox.services.export import export_world
 
 blp = AdminBlueprint("sandbox-world", __name__,
                      description="Reset, export and load the world (QA control plane).")
@@ -83,11 +85,16 @@ class Reset(MethodView):
         Everything QA changed is gone: loaded scenarios, injected transactions, minted
         tokens, fault rules, clock moves.
         """
-        live = snapshots.current_params()
+        settings = snapshots.SnapshotSettings.from_config(current_app.config,
+                                                          current_app.instance_path)
+        live = snapshots.current_params(db.session, settings.defaults)
         params = snapshots.WorldParams(
             seed=spec.get("seed", live.seed), customers=spec.get("customers", live.customers),
             months=spec.get("months", live.months), as_of=spec.get("as_of", live.as_of))
-        return snapshots.reset(params)
+        db.session.remove()  # the reset works on the database itself, with no transaction open
+        result = snapshots.reset(db.engine, params, settings)
+        clock.forget()
+        return result
 
 
 @blp.route("/export")
@@ -100,14 +107,14 @@ class Export(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args):
         """Export the world (or one bank) exactly as `sandbox export` does."""
-        from sandbox.services.export import UnknownBank, export_world
-
         spool = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
         try:
-            export_world(spool, bank_id=args.get("bank_id"))
-        except UnknownBank as error:
+            export_world(db.session, spool, now=clock.now(),
+                         base_url=current_app.config.get("SANDBOX_BASE_URL"),
+                         bank_id=args.get("bank_id"))
+        except BaseException:
             spool.close()
-            abort(404, message=str(error))
+            raise
         spool.seek(0)
 
         def chunks():
@@ -135,13 +142,5 @@ class Fixtures(MethodView):
         """Load a scenario document: add or override banks, customers, accounts, balances,
         transactions, receipts, shipments and clients, in one transaction (an invalid
         document changes nothing; every error names its path)."""
-        try:
-            document = scenarios.parse_document(request.get_data(as_text=True),
-                                                request.mimetype)
-        except scenarios.DocumentError as error:
-            abort(400, message=str(error))
-        try:
-            return scenarios.load(document)
-        except scenarios.ScenarioInvalid as error:
-            abort(422, message="The scenario document is invalid.",
-                  errors={"json": error.messages})
+        document = scenarios.parse_document(request.get_data(as_text=True), request.mimetype)
+        return scenarios.load(db.session, document, now=clock.now())

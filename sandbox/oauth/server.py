@@ -23,13 +23,14 @@ from flask import g, request
 from sandbox.oauth import issuance
 from sandbox.oauth.schemas import AuthorizationRequestSchema
 from sandbox.oauth.scopes import SCOPES, split
+from sandbox.services.banks import issuer_url
 from sandbox.services.clients import find_client
 from sandbox.web.urls import public_base_url
 
 
 def issuer_of(bank_id: str) -> str:
     """The issuer identifier of a bank: ``{base}/banks/{bank_id}``."""
-    return f"{public_base_url()}/banks/{bank_id}"
+    return issuer_url(public_base_url(), bank_id)
 
 
 def issuer() -> str:

@@ -4,12 +4,14 @@ This is a sandbox: the test users' passwords and the demo clients' secrets are p
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from sandbox import catalog
-from sandbox.extensions import db
+from sandbox.errors import NotFound
 from sandbox.models import Bank, Customer, OAuthClient
 from sandbox.services import customers
 from sandbox.services.customers import ONE_TIME_CODE
@@ -34,14 +36,34 @@ def logo_url(issuer: str) -> str:
     return f"{issuer}/logo.svg"
 
 
-def list_banks() -> list[Bank]:
+@dataclass(frozen=True)
+class Policy:
+    """What a bank allows, as its row holds it (a scenario may have changed the fixture's)."""
+
+    page_size_max: int
+    consent_max_days: int
+    mfa_policy: str
+
+
+def policy(session: Session, bank_id: str) -> Policy:
+    """The policy of ``bank_id``, read from its row; :class:`~sandbox.errors.NotFound` when
+    there is no such bank."""
+    settings = session.scalar(sa.select(Bank.settings).where(Bank.id == bank_id))
+    if settings is None:
+        raise NotFound(f"there is no bank {bank_id!r}")
+    return Policy(page_size_max=int(settings["page_size_max"]),
+                  consent_max_days=int(settings["consent_max_days"]),
+                  mfa_policy=settings["mfa_policy"])
+
+
+def list_banks(session: Session) -> list[Bank]:
     """Every bank, in fixture order."""
-    return list(db.session.scalars(sa.select(Bank).order_by(Bank.position, Bank.id)))
+    return list(session.scalars(sa.select(Bank).order_by(Bank.position, Bank.id)))
 
 
-def get_bank(bank_id: str) -> Bank | None:
+def get_bank(session: Session, bank_id: str) -> Bank | None:
     """The bank with this id, or None."""
-    return db.session.get(Bank, bank_id)
+    return session.get(Bank, bank_id)
 
 
 def logo_svg(bank: Bank) -> str:
@@ -85,13 +107,13 @@ def _product(product: dict) -> dict:
     }
 
 
-def describe_in_full(bank: Bank, base_url: str) -> dict:
+def describe_in_full(session: Session, bank: Bank, base_url: str) -> dict:
     """``describe`` plus the bank's test users, generated customers and demo clients."""
     return {
         **describe(bank, base_url),
         "test_users": personas_of(bank),
-        "generated_customers": generated_customers(bank),
-        "demo_clients": demo_clients(bank),
+        "generated_customers": generated_customers(session, bank),
+        "demo_clients": demo_clients(session, bank),
     }
 
 
@@ -112,9 +134,9 @@ def personas_of(bank: Bank) -> list[dict]:
     return users
 
 
-def generated_customers(bank: Bank) -> dict:
+def generated_customers(session: Session, bank: Bank) -> dict:
     """How many generated customers ``bank`` has, and their usernames."""
-    first, last, count = db.session.execute(
+    first, last, count = session.execute(
         sa.select(sa.func.min(Customer.username), sa.func.max(Customer.username),
                   sa.func.count())
         .where(Customer.bank_id == bank.id, Customer.persona.is_(None),
@@ -130,11 +152,11 @@ def generated_customers(bank: Bank) -> dict:
     }
 
 
-def demo_clients(bank: Bank) -> list[dict]:
+def demo_clients(session: Session, bank: Bank) -> list[dict]:
     """The demo OAuth clients (``fixtures/clients.yaml``) registered at ``bank``, secrets
     included."""
     published = {fixture["client_id"]: fixture["client_secret"] for fixture in catalog.clients()}
-    clients = db.session.scalars(
+    clients = session.scalars(
         sa.select(OAuthClient)
         .where(OAuthClient.bank_id == bank.id, OAuthClient.client_id.in_(list(published)))
         .order_by(OAuthClient.client_id)

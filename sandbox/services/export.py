@@ -13,10 +13,9 @@ from datetime import datetime
 from typing import TextIO
 
 import sqlalchemy as sa
-from flask import current_app
+from sqlalchemy.orm import Session
 
-from sandbox import clock
-from sandbox.extensions import db
+from sandbox.errors import NotFound
 from sandbox.models import (
     Account, Bank, Customer, Merchant, Receipt, Shipment, Transaction, WorldState,
 )
@@ -32,21 +31,22 @@ BATCH = 2000
 _dump = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
-class UnknownBank(Exception):
-    """``--bank`` names no bank of this world."""
+class UnknownBank(NotFound):
+    """``--bank`` names no bank of this world (404)."""
 
 
-def export_world(out: TextIO, bank_id: str | None = None) -> None:
-    """Write the world (or one bank of it) to ``out`` as JSON."""
+def export_world(session: Session, out: TextIO, *, now: datetime,
+                 base_url: str | None = None, bank_id: str | None = None) -> None:
+    """Write the world (or one bank of it) as of ``now`` to ``out`` as JSON; issuers are
+    under ``base_url`` (``SANDBOX_BASE_URL``; :data:`DEFAULT_BASE_URL` when None)."""
     banks_query = sa.select(Bank).order_by(Bank.position, Bank.id)
     if bank_id is not None:
-        if db.session.get(Bank, bank_id) is None:
+        if session.get(Bank, bank_id) is None:
             raise UnknownBank(f"no bank {bank_id!r} in this world")
         banks_query = banks_query.where(Bank.id == bank_id)
-    state = db.session.get(WorldState, 1)
-    exporter = _Exporter(out, clock.now(),
-                         current_app.config.get("SANDBOX_BASE_URL") or DEFAULT_BASE_URL)
-    banks = db.session.scalars(banks_query).all()
+    state = session.get(WorldState, 1)
+    exporter = _Exporter(session, out, now, base_url or DEFAULT_BASE_URL)
+    banks = session.scalars(banks_query).all()
     header = {"as_of": instant(exporter.now), "seed": state.seed if state else None}
     exporter.object(header, "banks", lambda: exporter.each(banks, exporter.bank))
     out.write("\n")
@@ -55,12 +55,12 @@ def export_world(out: TextIO, bank_id: str | None = None) -> None:
 class _Exporter:
     """Writes the nested objects; holds what every level needs."""
 
-    def __init__(self, out: TextIO, now: datetime, base_url: str):
+    def __init__(self, session: Session, out: TextIO, now: datetime, base_url: str):
         self.out = out
         self.now = now
         self.base_url = base_url
-        self.connection = db.session.connection()
-        self.merchants = {m.id: merchant_dict(m) for m in db.session.scalars(sa.select(Merchant))}
+        self.connection = session.connection()
+        self.merchants = {m.id: merchant_dict(m) for m in session.scalars(sa.select(Merchant))}
 
     def object(self, fields: dict, key: str, write_list: Callable[[], None]) -> None:
         """Write ``fields`` plus ``key``, keys sorted; ``write_list`` writes the elements of

@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from sandbox.clock import iso
 from sandbox.services import shipments
 from sandbox.services.banks import issuer_url, logo_url
-from sandbox.services.shipments import stamp
 from sandbox.vocabulary import LIABILITIES
 
 
@@ -21,7 +21,7 @@ def money(value: Decimal | None) -> str | None:
 
 def instant(value: datetime | None) -> str | None:
     """ISO 8601 UTC (``2026-03-01T14:03:00Z``), or None."""
-    return None if value is None else stamp(value)
+    return None if value is None else iso(value)
 
 
 def day(value: date | None) -> str | None:

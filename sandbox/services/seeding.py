@@ -1,5 +1,9 @@
 """Seeding: create the schema and generate the world (banks, merchants, demo clients,
-personas and generated customers with their accounts and history)."""
+personas and generated customers with their accounts and history).
+
+Seeding replaces the database (it drops and creates the schema), so it is a job of its own,
+never part of a request's unit of work: :func:`seed_world` commits when the world is written.
+"""
 from __future__ import annotations
 
 import functools
@@ -8,12 +12,12 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import current_app
+from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from sandbox import catalog, clock
+from sandbox.errors import Conflict
 from sandbox.database import create_schema, drop_schema, refresh_statistics
-from sandbox.extensions import db
 from sandbox.faults.seeding import seed_qa_extras
 from sandbox.models import Bank, Merchant, OAuthClient, WorldState
 from sandbox.synth.context import World, history_start, load_catalogue, make_world
@@ -23,16 +27,16 @@ from sandbox.synth.store import BulkWriter, bulk_path, constraints_deferred
 COUNTED = ("banks", "customers", "accounts", "transactions", "receipts", "shipments")
 
 
-class AlreadySeeded(Exception):
-    """The database already holds a world; ``sandbox reset`` replaces it."""
+class AlreadySeeded(Conflict):
+    """The database already holds a world; ``sandbox reset`` replaces it (409)."""
 
 
-def is_seeded() -> bool:
+def is_seeded(session: Session) -> bool:
     """True when the database holds a seeded world."""
     try:
-        return db.session.get(WorldState, 1) is not None
+        return session.get(WorldState, 1) is not None
     except (sa.exc.OperationalError, sa.exc.ProgrammingError):  # no schema yet
-        db.session.rollback()
+        session.rollback()
         return False
 
 
@@ -41,19 +45,21 @@ def generated_username(position: int) -> str:
     return f"customer_{position:05d}"
 
 
-def seed_world(*, seed: int, customers: int, months: int, as_of: date | None, fresh: bool,
+def seed_world(session: Session, *, seed: int, customers: int, months: int,
+               as_of: date | None, fresh: bool, configured_clock: datetime | None = None,
                progress: Callable[[int, int], None] | None = None) -> dict:
-    """Create the schema and generate the world up to the sandbox clock's now.
+    """Create the schema and generate the world up to the sandbox clock's now; commits.
 
-    ``as_of`` freezes the clock at noon UTC of that day; otherwise the app's ``SANDBOX_CLOCK``
-    (if set) freezes it, else the wall clock runs. Returns counts per kind and ``seconds``.
-    Raises :class:`AlreadySeeded` when a world exists and ``fresh`` is false.
+    ``as_of`` freezes the clock at noon UTC of that day; otherwise ``configured_clock`` (the
+    ``SANDBOX_CLOCK`` setting) freezes it when given, else the wall clock runs. Returns counts
+    per kind and ``seconds``. Raises :class:`AlreadySeeded` when a world exists and ``fresh``
+    is false.
     """
     started = time.perf_counter()
-    if not fresh and is_seeded():
+    if not fresh and is_seeded(session):
         raise AlreadySeeded("the database already holds a world: run `sandbox reset` to "
                             "drop it and seed again")
-    frozen = clock.as_of_instant(as_of) if as_of else _configured_clock()
+    frozen = clock.as_of_instant(as_of) if as_of else configured_clock
     now = frozen or clock.wall_now()
     start = history_start(now.date(), months)
     banks = catalog.banks()
@@ -63,27 +69,26 @@ def seed_world(*, seed: int, customers: int, months: int, as_of: date | None, fr
     jobs = [job for bank in banks
             for job in _jobs(make_world(seed, months, start, bank), personas, customers)]
     # The generators start first and work while the schema, banks and merchants are written.
-    with prepared_customers(jobs, now, bulk_path(db.engine)) as stream:
+    with prepared_customers(jobs, now, bulk_path(session.get_bind())) as stream:
         if fresh:
             drop_schema()
         create_schema()
-        connection = db.session.connection()
+        connection = session.connection()
         with constraints_deferred(connection), BulkWriter(connection, counts) as writer:
             _write_merchants(writer)
             for position, bank in enumerate(banks):
-                _write_bank(bank, position, now)
+                add_bank(session, bank, position, issued_at=now)
             for done, rows in enumerate(stream, start=1):
                 writer.add(rows, prepared=PREPARED)
                 if progress:
                     progress(done, len(jobs))
     seed_qa_extras(counts, seed=seed, customers=customers, months=months, as_of=as_of,
                    start=start, now=now, password_hash=_password_hash("pass_good"))
-    db.session.add(WorldState(id=1, seed=seed, customers=customers, history_months=months,
-                              seeded_at=clock.wall_now(), clock_frozen_at=frozen,
-                              clock_offset_seconds=0.0, history_start=start))
-    db.session.commit()
+    session.add(WorldState(id=1, seed=seed, customers=customers, history_months=months,
+                           seeded_at=clock.wall_now(), clock_frozen_at=frozen,
+                           clock_offset_seconds=0.0, history_start=start))
+    session.commit()
     refresh_statistics()
-    clock.forget()
     return {**counts, "seed": seed, "as_of": now.date().isoformat(),
             "seconds": round(time.perf_counter() - started, 2)}
 
@@ -104,30 +109,35 @@ def _password_hash(password: str) -> str:
     return generate_password_hash(password)
 
 
-def _configured_clock() -> datetime | None:
-    raw = current_app.config.get("SANDBOX_CLOCK")
-    return clock.parse_instant(raw) if raw else None
-
-
 def _write_merchants(writer: BulkWriter) -> None:
     merchants = load_catalogue().merchants.values()
     writer.insert(Merchant, [{"id": m.id, "name": m.name, "category": m.category, "mcc": m.mcc,
                               "website": m.website} for m in merchants])
 
 
-def _write_bank(bank: dict, position: int, now: datetime) -> None:
-    settings = {key: value for key, value in bank.items()
+def add_bank(session: Session, fixture: dict, position: int, *, issued_at: datetime) -> Bank:
+    """Add the bank of ``fixture`` (a bank fixture's fields) with the demo clients registered
+    at it (``fixtures/clients.yaml``, issued at ``issued_at``); flushed."""
+    settings = {key: value for key, value in fixture.items()
                 if key not in ("id", "name", "routing_number")}
-    db.session.add(Bank(id=bank["id"], name=bank["name"], routing_number=bank["routing_number"],
-                        settings=settings, position=position))
+    bank = Bank(id=fixture["id"], name=fixture["name"], routing_number=fixture["routing_number"],
+                settings=settings, position=position)
+    session.add(bank)
     for client in catalog.clients():
-        row = OAuthClient(bank_id=bank["id"], client_id=client["client_id"],
+        row = OAuthClient(bank_id=bank.id, client_id=client["client_id"],
                           client_secret=client["client_secret"],
-                          client_id_issued_at=int(now.timestamp()), client_secret_expires_at=0)
-        row.set_client_metadata({key: value for key, value in client.items()
-                                 if key not in ("client_id", "client_secret")})
-        db.session.add(row)
-    db.session.flush()
+                          client_id_issued_at=int(issued_at.timestamp()),
+                          client_secret_expires_at=0)
+        row.set_client_metadata(client_metadata(client))
+        session.add(row)
+    session.flush()
+    return bank
+
+
+def client_metadata(client: dict) -> dict:
+    """The registered metadata of a client fixture (everything but its id and secret)."""
+    return {key: value for key, value in client.items()
+            if key not in ("client_id", "client_secret")}
 
 
 def format_summary(summary: dict) -> str:

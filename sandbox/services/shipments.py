@@ -2,20 +2,14 @@
 is the events that have happened by ``now``, and the status is the last of them."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
-
-def stamp(instant: datetime) -> str:
-    """``instant`` as the timeline's ISO 8601 UTC text (``2026-03-01T14:03:00Z``), to the
-    second."""
-    if instant.utcoffset():
-        instant = instant.astimezone(timezone.utc)
-    return instant.isoformat(timespec="seconds")[:19] + "Z"
+from sandbox.clock import iso
 
 
 def visible_events(events: list[dict], now: datetime) -> list[dict]:
     """The events that have happened by ``now``, in time order."""
-    cutoff = stamp(now)
+    cutoff = iso(now)
     return [event for event in events if event["at"] <= cutoff]
 
 
@@ -39,6 +33,6 @@ def progress(events: list[dict], shipped_at: datetime, now: datetime) -> dict:
     return {
         "status": visible[-1]["status"] if visible else "label_created",
         "events": visible,
-        "shipped_at": stamp(shipped_at) if shipped_at <= now else None,
+        "shipped_at": iso(shipped_at) if shipped_at <= now else None,
         "delivered_at": next((e["at"] for e in visible if e["status"] == "delivered"), None),
     }

@@ -9,6 +9,10 @@ the live tables in one transaction. Either way a reset brings back the world
 (:data:`RESTORED`), empties what QA and clients did to it, and keeps what developers stored
 (:data:`KEPT`); other connections, in every worker and on every server, stay valid and see the
 old world or the new one.
+
+A reset replaces the database, as seeding does: it is a job of its own that commits (in the
+live database's own transactions), never part of a request's unit of work. It is given what
+it needs (:class:`SnapshotSettings`, from the app's settings by the caller).
 """
 from __future__ import annotations
 
@@ -20,15 +24,15 @@ import sqlite3
 import time
 from contextlib import closing
 from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Protocol
 
 import sqlalchemy as sa
-from flask import current_app
+from sqlalchemy.orm import Session
 
 from sandbox import clock
-from sandbox.database import create_schema
 from sandbox.extensions import db
 from sandbox.models import Bank, OAuthClient, WorldOrigin, WorldState
 from sandbox.synth.store import constraints_deferred
@@ -66,31 +70,54 @@ class WorldParams:
     as_of: date | None
 
 
-def current_params() -> WorldParams:
-    """The parameters the live world was seeded with (config defaults when unknown)."""
-    config = current_app.config
-    configured_clock = config.get("SANDBOX_CLOCK")
-    as_of = clock.parse_instant(configured_clock).date() if configured_clock else None
+@dataclass(frozen=True)
+class SnapshotSettings:
+    """What resets need from the app's settings."""
+
+    #: Where SQLite snapshots live: ``SANDBOX_SNAPSHOT_DIR``, else ``<instance>/snapshots``.
+    folder: Path
+    #: ``SANDBOX_CLOCK`` (raw text): the clock of a world seeded without an as-of day.
+    clock: str | None
+    #: The app's ``TESTING`` flag, for the app that seeds a snapshot.
+    testing: bool
+    #: The parameters of a world whose own are unknown (``SANDBOX_SEED``, ...).
+    defaults: WorldParams
+
+    @classmethod
+    def from_config(cls, config: Mapping, instance_path: str) -> SnapshotSettings:
+        """The settings of an app's ``config`` (and its instance folder)."""
+        raw_clock = config.get("SANDBOX_CLOCK")
+        configured = clock.configured(raw_clock)
+        return cls(
+            folder=Path(config.get("SANDBOX_SNAPSHOT_DIR")
+                        or os.path.join(instance_path, "snapshots")),
+            clock=raw_clock, testing=bool(config.get("TESTING")),
+            defaults=WorldParams(config["SANDBOX_SEED"], config["SANDBOX_CUSTOMERS"],
+                                 config["SANDBOX_HISTORY_MONTHS"],
+                                 configured.date() if configured else None))
+
+
+def current_params(session: Session, defaults: WorldParams) -> WorldParams:
+    """The parameters the live world was seeded with (``defaults`` where unknown)."""
     try:
-        origin = db.session.get(WorldOrigin, 1)
-        state = db.session.get(WorldState, 1)
+        origin = session.get(WorldOrigin, 1)
+        state = session.get(WorldState, 1)
     except (sa.exc.OperationalError, sa.exc.ProgrammingError):  # no schema yet
-        db.session.rollback()
+        session.rollback()
         origin = state = None
     if origin is not None:
         return WorldParams(origin.seed, origin.customers, origin.months, origin.as_of)
     if state is not None:
-        return WorldParams(state.seed, state.customers, state.history_months, as_of)
-    return WorldParams(config["SANDBOX_SEED"], config["SANDBOX_CUSTOMERS"],
-                       config["SANDBOX_HISTORY_MONTHS"], as_of)
+        return WorldParams(state.seed, state.customers, state.history_months, defaults.as_of)
+    return defaults
 
 
-def record_origin(params: WorldParams) -> None:
+def record_origin(session: Session, params: WorldParams) -> None:
     """Remember how the live world was seeded (the caller commits)."""
-    origin = db.session.get(WorldOrigin, 1) or WorldOrigin(id=1)
+    origin = session.get(WorldOrigin, 1) or WorldOrigin(id=1)
     origin.seed, origin.customers = params.seed, params.customers
     origin.months, origin.as_of = params.months, params.as_of
-    db.session.add(origin)
+    session.add(origin)
 
 
 def sqlite_path(url: str | sa.URL) -> Path | None:
@@ -99,13 +126,6 @@ def sqlite_path(url: str | sa.URL) -> Path | None:
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
     return Path(url.database).resolve()
-
-
-def snapshot_dir() -> Path:
-    """Where SQLite snapshots live: ``SANDBOX_SNAPSHOT_DIR``, else ``<instance>/snapshots``."""
-    folder = current_app.config.get("SANDBOX_SNAPSHOT_DIR") or os.path.join(
-        current_app.instance_path, "snapshots")
-    return Path(folder)
 
 
 @functools.cache
@@ -134,36 +154,36 @@ def snapshot_name(params: WorldParams) -> str:
     return f"world-{params.seed}-{params.customers}c-{params.months}m-{day}-{fingerprint()}"
 
 
-def reset(params: WorldParams) -> dict:
-    """Return the live database to a freshly seeded world of ``params``, keeping what
-    developers stored (:data:`KEPT`).
+def reset(engine: sa.Engine, params: WorldParams, settings: SnapshotSettings) -> dict:
+    """Return the live database of ``engine`` to a freshly seeded world of ``params``,
+    keeping what developers stored (:data:`KEPT`). The caller holds no transaction on it.
 
     Answers ``{"seed", "customers", "months", "as_of", "snapshot", "seconds"}`` where
     ``snapshot`` tells whether a stored snapshot was restored (False: seeded anew first).
     """
     started = time.perf_counter()
-    db.session.remove()
-    create_schema()
-    store = snapshot_store()
+    db.metadata.create_all(engine)
+    store = snapshot_store(engine, settings)
     reused = store.exists(params)
     if not reused:
         store.build(params)
     store.restore(params)
-    clock.forget()
     return {"seed": params.seed, "customers": params.customers, "months": params.months,
             "as_of": params.as_of, "snapshot": reused,
             "seconds": round(time.perf_counter() - started, 3)}
 
 
-def snapshot_store() -> SnapshotStore:
+def snapshot_store(engine: sa.Engine, settings: SnapshotSettings) -> SnapshotStore:
     """The snapshot store of the live database's engine."""
-    live = sqlite_path(db.engine.url)
-    return FileSnapshots(live) if live is not None else SchemaSnapshots()
+    live = sqlite_path(engine.url)
+    return (FileSnapshots(engine, live, settings) if live is not None
+            else SchemaSnapshots(engine, settings))
 
 
-def _seed_elsewhere(params: WorldParams, database_url: str,
+def _seed_elsewhere(params: WorldParams, settings: SnapshotSettings, database_url: str,
                     engine_options: dict | None = None) -> None:
-    """Seed a world of ``params`` into another database (or schema) in an app of its own."""
+    """Seed a world of ``params`` into another database (or schema), with an app of its own
+    (the engine, its options and the session seeding writes with)."""
     from sandbox import create_app
     from sandbox.services.seeding import seed_world
 
@@ -171,14 +191,15 @@ def _seed_elsewhere(params: WorldParams, database_url: str,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options or {},
         "SANDBOX_HISTORY_MONTHS": params.months,
-        "SANDBOX_CLOCK": current_app.config.get("SANDBOX_CLOCK"),
-        "TESTING": current_app.testing,
+        "SANDBOX_CLOCK": settings.clock,
+        "TESTING": settings.testing,
     })
     with app.app_context():
         try:
-            seed_world(seed=params.seed, customers=params.customers, months=params.months,
-                       as_of=params.as_of, fresh=True)
-            record_origin(params)
+            seed_world(db.session, seed=params.seed, customers=params.customers,
+                       months=params.months, as_of=params.as_of, fresh=True,
+                       configured_clock=clock.configured(settings.clock))
+            record_origin(db.session, params)
             db.session.commit()
         finally:
             db.session.remove()
@@ -203,12 +224,14 @@ class FileSnapshots(SnapshotStore):
     copy, and writes the copy into the live database with SQLite's backup API (the live
     file's own connections see the new world at their next transaction)."""
 
-    def __init__(self, live: Path):
+    def __init__(self, engine: sa.Engine, live: Path, settings: SnapshotSettings):
+        self.engine = engine
         self.live = live
+        self.settings = settings
 
     def path(self, params: WorldParams) -> Path:
         """The snapshot file of ``params``."""
-        return snapshot_dir() / f"{snapshot_name(params)}.db"
+        return self.settings.folder / f"{snapshot_name(params)}.db"
 
     def exists(self, params: WorldParams) -> bool:
         return self.path(params).exists()
@@ -218,7 +241,7 @@ class FileSnapshots(SnapshotStore):
         path.parent.mkdir(parents=True, exist_ok=True)
         scratch = _scratch(path)
         try:
-            _seed_elsewhere(params, f"sqlite:///{scratch}")
+            _seed_elsewhere(params, self.settings, f"sqlite:///{scratch}")
             _to_rollback_journal(scratch)
             os.replace(scratch, path)
         finally:
@@ -231,7 +254,7 @@ class FileSnapshots(SnapshotStore):
         shutil.copyfile(self.path(params), scratch)
         engine = sa.create_engine(f"sqlite:///{scratch}", poolclass=sa.pool.NullPool)
         try:
-            with db.engine.connect() as live:
+            with self.engine.connect() as live:
                 kept = _kept_rows(live)
             with engine.begin() as copy:
                 _put_back(copy, kept)
@@ -268,32 +291,37 @@ class SchemaSnapshots(SnapshotStore):
     #: Restores tried before a deadlock is reported.
     ATTEMPTS = 3
 
+    def __init__(self, engine: sa.Engine, settings: SnapshotSettings):
+        self.engine = engine
+        self.settings = settings
+
     def schema(self, params: WorldParams) -> str:
         """The snapshot schema of ``params`` (a name PostgreSQL accepts: 63 bytes at most)."""
         return self.PREFIX + hashlib.sha256(snapshot_name(params).encode()).hexdigest()[:24]
 
     def exists(self, params: WorldParams) -> bool:
-        return self.schema(params) in sa.inspect(db.engine).get_schema_names()
+        return self.schema(params) in sa.inspect(self.engine).get_schema_names()
 
     def build(self, params: WorldParams) -> None:
         final = self.schema(params)
         scratch = f"{final}_{os.getpid()}"
-        quote = db.engine.dialect.identifier_preparer.quote_identifier
-        with db.engine.begin() as connection:
+        quote = self.engine.dialect.identifier_preparer.quote_identifier
+        with self.engine.begin() as connection:
             connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {quote(scratch)} CASCADE")
             connection.exec_driver_sql(f"CREATE SCHEMA {quote(scratch)}")
         try:
-            _seed_elsewhere(params, db.engine.url.render_as_string(hide_password=False), {
+            url = self.engine.url.render_as_string(hide_password=False)
+            _seed_elsewhere(params, self.settings, url, {
                 "connect_args": {"options": f"-csearch_path={scratch}"}})
             try:
-                with db.engine.begin() as connection:
+                with self.engine.begin() as connection:
                     connection.exec_driver_sql(
                         f"ALTER SCHEMA {quote(scratch)} RENAME TO {quote(final)}")
             except sa.exc.ProgrammingError:  # another server stored the same world meanwhile
                 if not self.exists(params):
                     raise
         finally:
-            with db.engine.begin() as connection:
+            with self.engine.begin() as connection:
                 connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {quote(scratch)} CASCADE")
 
     def restore(self, params: WorldParams) -> None:
@@ -314,9 +342,9 @@ class SchemaSnapshots(SnapshotStore):
 
     def _restore(self, schema: str) -> None:
         tables = db.metadata.sorted_tables
-        names = ", ".join(db.engine.dialect.identifier_preparer.format_table(table)
+        names = ", ".join(self.engine.dialect.identifier_preparer.format_table(table)
                           for table in tables)
-        with db.engine.begin() as connection:
+        with self.engine.begin() as connection:
             connection.exec_driver_sql(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
             kept = _kept_rows(connection)
             connection.exec_driver_sql(f"TRUNCATE {names}")

@@ -38,6 +38,17 @@ class Parcel:
     lost: bool
 
 
+def pick_carrier(rng: random.Random, carriers: list[dict]) -> dict:
+    """A carrier, drawn by the carriers' weights."""
+    return rng.choices(carriers, weights=[c["weight"] for c in carriers])[0]
+
+
+def tracking_number(rng: random.Random, carrier: dict) -> str:
+    """A tracking number in ``carrier``'s format: its prefix and digits."""
+    digits = carrier["digits"]
+    return carrier["prefix"] + str(rng.getrandbits(80) % 10 ** digits).zfill(digits)
+
+
 def _midnight(day_number: int) -> int:
     return day_number * DAY
 
@@ -45,10 +56,8 @@ def _midnight(day_number: int) -> int:
 def plan_parcel(rng: random.Random, catalogue: Catalogue, ordered_at: int,
                 home: dict) -> Parcel:
     """Plan a parcel ordered at ``ordered_at`` for delivery in the ``home`` city."""
-    carriers = catalogue.carriers
-    carrier = rng.choices(carriers, weights=[c["weight"] for c in carriers])[0]
-    digits = carrier["digits"]
-    tracking = carrier["prefix"] + str(rng.getrandbits(80) % 10 ** digits).zfill(digits)
+    carrier = pick_carrier(rng, catalogue.carriers)
+    tracking = tracking_number(rng, carrier)
     origin = rng.choice(catalogue.cities)
     events = []
 

@@ -84,7 +84,9 @@ class RunningServer:
 
     def issuer(self, bank_id: str) -> str:
         """The issuer URL of a bank, ``{url}/banks/{bank_id}``."""
-        return f"{self.url}/banks/{bank_id}"
+        from sandbox.services.banks import issuer_url
+
+        return issuer_url(self.url, bank_id)
 
 
 @pytest.fixture(scope="session")
@@ -132,9 +134,10 @@ def sandbox_app(sandbox_settings, tmp_path_factory):
     })
     params = sandbox_settings.reset_params()
     with app.app_context():
-        snapshots.reset(snapshots.WorldParams(
+        snapshots.reset(db.engine, snapshots.WorldParams(
             params["seed"], params["customers"], params["months"],
-            date.fromisoformat(params["as_of"]) if params["as_of"] else None))
+            date.fromisoformat(params["as_of"]) if params["as_of"] else None),
+            snapshots.SnapshotSettings.from_config(app.config, app.instance_path))
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from sandbox.errors import PROBLEM_JSON, ProblemSchema
+from sandbox.extensions import db
 from sandbox.models import Bank
 from sandbox.pagepolicy import SVG_POLICY
 from sandbox.services import banks
@@ -20,7 +21,7 @@ SVG = "image/svg+xml"
 
 def bank_or_404(bank_id: str) -> Bank:
     """The bank with this id, or a 404 problem."""
-    bank = banks.get_bank(bank_id)
+    bank = banks.get_bank(db.session, bank_id)
     if bank is None:
         abort(404, message=f"There is no bank {bank_id!r}: see GET /banks.")
     return bank
@@ -35,7 +36,7 @@ class Banks(MethodView):
         Each bank is its own OAuth 2.0 / OpenID Connect issuer with its own policies.
         """
         base = public_base_url()
-        return {"banks": [banks.describe(bank, base) for bank in banks.list_banks()]}
+        return {"banks": [banks.describe(bank, base) for bank in banks.list_banks(db.session)]}
 
 
 @blp.route("/banks/<bank_id>", parameters=[BANK_ID])
@@ -45,7 +46,7 @@ class BankDetail(MethodView):
                       description="No bank has this id.")
     def get(self, bank_id):
         """Show a bank with its test users and demo clients."""
-        return banks.describe_in_full(bank_or_404(bank_id), public_base_url())
+        return banks.describe_in_full(db.session, bank_or_404(bank_id), public_base_url())
 
 
 @blp.route("/banks/<bank_id>/logo.svg", parameters=[BANK_ID])

@@ -52,7 +52,8 @@ def bank_logo_url(bank) -> str:
 def index():
     """The landing page."""
     base = public_base_url()
-    details = [banks.describe_in_full(bank, base) for bank in banks.list_banks()]
+    details = [banks.describe_in_full(db.session, bank, base)
+               for bank in banks.list_banks(db.session)]
     verifier = secrets.token_urlsafe(48)
     state = secrets.token_urlsafe(12)
     challenge = create_s256_code_challenge(verifier)

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from sandbox import clock
 from sandbox.extensions import db
 from sandbox.services.export import export_world
 from sandbox.services.tokens import mint_token
@@ -33,7 +34,7 @@ def world(app) -> dict:
     """``sandbox export`` of the module's world, parsed."""
     with app.app_context():
         out = io.StringIO()
-        export_world(out)
+        export_world(db.session, out, now=clock.now())
         db.session.remove()
     return json.loads(out.getvalue())
 

@@ -14,7 +14,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from sandbox import create_app
+from sandbox import clock, create_app
 from sandbox.extensions import db
 from sandbox.services import clockctl, snapshots
 from sandbox.services.export import export_world
@@ -151,11 +151,11 @@ def test_both_engines_export_the_same_bytes(postgres_url, tmp_path):
         application = create_app({"SQLALCHEMY_DATABASE_URI": url,
                                   "SANDBOX_HISTORY_MONTHS": TEST_MONTHS, "TESTING": True})
         with application.app_context():
-            seed_world(seed=7, customers=1, months=TEST_MONTHS, as_of=TEST_AS_OF, fresh=True)
+            seed_world(db.session, seed=7, customers=1, months=TEST_MONTHS, as_of=TEST_AS_OF, fresh=True)
             with transaction() as session:
                 clockctl.move(session, advance="P3D")
             out = io.StringIO()
-            export_world(out)
+            export_world(db.session, out, now=clock.now())
             exports.append(out.getvalue())
             db.session.remove()
             db.engine.dispose()

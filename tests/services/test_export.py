@@ -7,6 +7,8 @@ import json
 import pytest
 from tests.synth.world_checks import check_world
 
+from sandbox import clock
+from sandbox.extensions import db
 from sandbox.services.export import UnknownBank, export_world
 
 FIELDS = {
@@ -35,7 +37,7 @@ def sorted_pairs(pairs):
 def export_text(app, bank_id=None) -> str:
     out = io.StringIO()
     with app.app_context():
-        export_world(out, bank_id=bank_id)
+        export_world(db.session, out, now=clock.now(), bank_id=bank_id)
     return out.getvalue()
 
 

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash
 
-from sandbox import catalog, create_app
+from sandbox import catalog, clock, create_app
 from sandbox.extensions import db
 from sandbox.models import Account, Bank, Customer, OAuthClient, Transaction, WorldState
 from sandbox.services.seeding import AlreadySeeded, format_summary, is_seeded, seed_world
@@ -40,7 +40,7 @@ def test_world_state_records_how_the_world_was_seeded(ctx):
     assert (state.seed, state.customers, state.history_months) == (42, 2, 3)
     assert state.clock_frozen_at == AS_OF_NOON and state.clock_offset_seconds == 0
     assert state.history_start == date(2025, 12, 1)
-    assert is_seeded()
+    assert is_seeded(db.session)
 
 
 def test_banks_keep_their_fixture_as_settings(ctx):
@@ -139,7 +139,7 @@ def test_balances_add_up_to_the_posted_rows(ctx):
 
 def test_seeding_an_existing_world_refuses(ctx):
     with pytest.raises(AlreadySeeded, match="sandbox reset"):
-        seed_world(seed=1, customers=0, months=1, as_of=None, fresh=False)
+        seed_world(db.session, seed=1, customers=0, months=1, as_of=None, fresh=False)
 
 
 def test_the_clock_setting_freezes_a_world_seeded_without_a_date(tmp_path):
@@ -147,8 +147,8 @@ def test_the_clock_setting_freezes_a_world_seeded_without_a_date(tmp_path):
                       "SANDBOX_CLOCK": "2025-07-04T15:30:00Z", "TESTING": True})
     calls = []
     with app.app_context():
-        summary = seed_world(seed=3, customers=0, months=1, as_of=None, fresh=False,
-                             progress=lambda done, total: calls.append((done, total)))
+        summary = seed_world(db.session, seed=3, customers=0, months=1, as_of=None, fresh=False,
+                             configured_clock=clock.configured_clock(), progress=lambda done, total: calls.append((done, total)))
         state = db.session.get(WorldState, 1)
         stored = db.session.scalar(sa.select(sa.func.count()).select_from(Transaction))
         latest = db.session.scalar(sa.select(sa.func.max(Transaction.authorized_at)))
@@ -164,7 +164,7 @@ def test_without_a_date_or_clock_setting_the_world_runs_on_the_wall_clock(tmp_pa
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'w.db'}",
                       "SANDBOX_CLOCK": None, "TESTING": True})
     with app.app_context():
-        seed_world(seed=3, customers=0, months=1, as_of=None, fresh=True)
+        seed_world(db.session, seed=3, customers=0, months=1, as_of=None, fresh=True)
         state = db.session.get(WorldState, 1)
         latest = db.session.scalar(sa.select(sa.func.max(Transaction.authorized_at)))
         db.engine.dispose()

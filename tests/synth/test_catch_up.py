@@ -21,7 +21,7 @@ def world_app(path):
 
 def exported() -> str:
     out = io.StringIO()
-    export_world(out)
+    export_world(db.session, out, now=clock.now())
     return out.getvalue()
 
 
@@ -29,7 +29,7 @@ def exported() -> str:
 def seeded_later(tmp_path_factory) -> str:
     app = world_app(tmp_path_factory.mktemp("later") / "world.db")
     with app.app_context():
-        seed_world(seed=5, customers=1, months=1, as_of=LATER, fresh=True)
+        seed_world(db.session, seed=5, customers=1, months=1, as_of=LATER, fresh=True)
         text = exported()
         db.engine.dispose()
     return text
@@ -38,7 +38,7 @@ def seeded_later(tmp_path_factory) -> str:
 def test_catching_up_five_days_equals_seeding_five_days_later(tmp_path, seeded_later):
     app = world_app(tmp_path / "world.db")
     with app.app_context():
-        seed_world(seed=5, customers=1, months=1, as_of=EARLIER, fresh=True)
+        seed_world(db.session, seed=5, customers=1, months=1, as_of=EARLIER, fresh=True)
         clock.write(db.session, clock.as_of_instant(LATER), frozen=True)
         db.session.commit()
 

@@ -14,7 +14,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from tests.synth.world_checks import check_world
 
-from sandbox import create_app
+from sandbox import clock, create_app
 from sandbox.extensions import db
 from sandbox.models import Account, Transaction
 from sandbox.services.export import export_world
@@ -52,10 +52,10 @@ def test_every_invariant_holds(seed, customers, as_of):
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'w.db'}",
                           "TESTING": True})
         with app.app_context():
-            seed_world(seed=seed, customers=customers, months=1, as_of=as_of, fresh=True)
+            seed_world(db.session, seed=seed, customers=customers, months=1, as_of=as_of, fresh=True)
             stored_balances_add_up()
             out = io.StringIO()
-            export_world(out)
+            export_world(db.session, out, now=clock.now())
             db.engine.dispose()
     seen = check_world(json.loads(out.getvalue()))
 
