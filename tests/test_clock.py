@@ -63,6 +63,16 @@ def test_parse_instant_refuses_garbage():
         clock.parse_instant("next tuesday")
 
 
+@pytest.mark.parametrize(("instant", "text"), [
+    (datetime(2026, 3, 1, 14, 3, tzinfo=timezone.utc), "2026-03-01T14:03:00Z"),
+    (datetime(2026, 3, 1, 14, 3, 59, 999_999, tzinfo=timezone.utc), "2026-03-01T14:03:59Z"),
+    (datetime(2026, 3, 1, 9, 3, tzinfo=timezone(timedelta(hours=-5))), "2026-03-01T14:03:00Z"),
+    (datetime(2026, 3, 1, 14, 3), "2026-03-01T14:03:00Z"),
+])
+def test_instants_are_written_in_utc_to_the_second(instant, text):
+    assert clock.iso(instant) == text
+
+
 def test_as_of_freezes_at_noon_utc():
     assert clock.as_of_instant(date(2026, 3, 1)) == FROZEN
 

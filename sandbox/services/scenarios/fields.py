@@ -54,62 +54,68 @@ def _shift(instant: datetime, sign: str | None, duration: str | None) -> datetim
     return span.after(instant) if sign == "+" else span.before(instant)
 
 
-class When(fields.Field):
+class _Text(fields.Field):
+    """A field documented as a string."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).setdefault("type", "string")
+        super().__init__(**kwargs)
+
+
+class _Time(_Text):
+    """A time written absolutely (``_absolute``, defined by each kind), or relative to the
+    sandbox clock: ``anchor[±duration]``."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        text = value.strip()
+        anchor, sign, duration = _relative(text)
+        try:
+            if anchor:
+                return self._settle(_shift(self._anchor(anchor, _current()), sign, duration))
+            return self._absolute(text)
+        except ValueError:
+            raise self.make_error("invalid") from None
+
+    def _anchor(self, anchor: str, now: datetime) -> datetime:
+        """The instant ``now`` or ``today`` stands for: noon of today for a day."""
+        return clock.as_of_instant(now.date())
+
+    def _settle(self, instant: datetime):
+        """The value of a relative time: the instant (a day takes its date)."""
+        return instant
+
+
+class When(_Time):
     """An instant: ISO 8601, or relative to the sandbox clock (``now``, ``now-P3D``)."""
 
     default_error_messages = {"invalid": "Not an instant: use ISO 8601 "
                                          "(2026-03-01T09:30:00Z) or now, now-P3D, now+PT2H."}
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("metadata", {}).setdefault("type", "string")
-        super().__init__(**kwargs)
+    def _anchor(self, anchor: str, now: datetime) -> datetime:
+        return now if anchor == "now" else super()._anchor(anchor, now)
 
-    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
-        if not isinstance(value, str):
-            raise self.make_error("invalid")
-        text = value.strip()
-        anchor, sign, duration = _relative(text)
-        try:
-            if anchor:
-                now = _current()
-                base = now if anchor == "now" else clock.as_of_instant(now.date())
-                return _shift(base, sign, duration)
-            return clock.parse_instant(text)
-        except ValueError:
-            raise self.make_error("invalid") from None
+    def _absolute(self, text: str) -> datetime:
+        return clock.parse_instant(text)
 
 
-class Day(fields.Field):
+class Day(_Time):
     """A date: ``YYYY-MM-DD``, or relative to the sandbox clock (``today``, ``today+P2D``)."""
 
     default_error_messages = {"invalid": "Not a date: use YYYY-MM-DD or today, today+P2D."}
 
-    def __init__(self, **kwargs):
-        metadata = kwargs.setdefault("metadata", {})
-        metadata.setdefault("type", "string")
-        super().__init__(**kwargs)
+    def _settle(self, instant: datetime) -> date:
+        return instant.date()
 
-    def _deserialize(self, value, attr, data, **kwargs) -> date:
-        if not isinstance(value, str):
-            raise self.make_error("invalid")
-        text = value.strip()
-        anchor, sign, duration = _relative(text)
-        try:
-            if anchor:
-                return _shift(clock.as_of_instant(_current().date()), sign, duration).date()
-            return date.fromisoformat(text[:10])
-        except ValueError:
-            raise self.make_error("invalid") from None
+    def _absolute(self, text: str) -> date:
+        return date.fromisoformat(text[:10])
 
 
-class Money(fields.Field):
+class Money(_Text):
     """An amount with at most two decimal places, as a string (``"-42.17"``) or a number."""
 
     default_error_messages = {"invalid": "Not an amount: use a decimal string such as \"-42.17\"."}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("metadata", {}).setdefault("type", "string")
-        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
