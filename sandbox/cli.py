@@ -11,7 +11,8 @@ import click
 import marshmallow as ma
 from flask import Flask
 
-from sandbox import create_app
+from sandbox import clock as sandbox_clock
+from sandbox import create_app, unit_of_work
 from sandbox.binding import bind_name
 from sandbox.serving import THREADS
 
@@ -65,7 +66,6 @@ def seed_options(command):
 
 def run_seed(app: Flask, seed: int | None, customers: int | None, as_of, *, fresh: bool) -> None:
     """Seed the world of ``app`` and print the one-line summary."""
-    from sandbox import clock
     from sandbox.extensions import db
     from sandbox.services.seeding import AlreadySeeded, format_summary, seed_world
 
@@ -78,7 +78,7 @@ def run_seed(app: Flask, seed: int | None, customers: int | None, as_of, *, fres
                 months=app.config["SANDBOX_HISTORY_MONTHS"],
                 as_of=as_of.date() if as_of else None,
                 fresh=fresh,
-                configured_clock=clock.configured_clock(),
+                configured_clock=sandbox_clock.configured_clock(),
                 progress=progress,
             )
         except AlreadySeeded as error:
@@ -112,14 +112,13 @@ def reset(database_url, seed, customers, as_of) -> None:
               help="Write to FILE instead of standard output.")
 def export(database_url, bank_id, out) -> None:
     """Export the world as JSON (DESIGN.md §5), byte-identical for the same world."""
-    from sandbox import clock
     from sandbox.extensions import db
     from sandbox.services.export import UnknownBank, export_world
 
     app = make_app(database_url)
     with app.app_context():
         try:
-            export_world(db.session, out, now=clock.now(),
+            export_world(db.session, out, now=sandbox_clock.now(),
                          base_url=app.config.get("SANDBOX_BASE_URL"), bank_id=bank_id)
         except UnknownBank as error:
             raise click.BadParameter(str(error), param_hint="--bank") from None
@@ -176,8 +175,6 @@ def _print_json(data) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load(database_url, path) -> None:
     """Load a scenario document (YAML or JSON) in one transaction; prints what it added."""
-    from sandbox import clock as sandbox_clock
-    from sandbox import unit_of_work
     from sandbox.control.world import LoadResultSchema
     from sandbox.services import scenarios
 
@@ -200,8 +197,6 @@ def load(database_url, path) -> None:
 @click.option("--freeze/--unfreeze", default=None, help="Stop or restart the clock.")
 def clock(database_url, advance, to, freeze) -> None:
     """Show the sandbox clock, or move it forward (the world catches up)."""
-    from sandbox import clock as sandbox_clock
-    from sandbox import unit_of_work
     from sandbox.control.clock import ClockMoveSchema, ClockSchema
     from sandbox.services import clockctl
 
@@ -281,8 +276,6 @@ def _invalid(path: Path | None, error) -> click.ClickException:
 def customer(database_url, bank_id, spec) -> None:
     """Create a customer at BANK_ID from a partial spec (YAML or JSON file; none: a generated
     regular customer); prints its credentials and ids, like POST /sandbox/banks/{id}/customers."""
-    from sandbox import clock as sandbox_clock
-    from sandbox import unit_of_work
     from sandbox.control.customers import CreatedCustomerSchema, NewCustomerSchema
     from sandbox.errors import NotFound
     from sandbox.services import scenarios
@@ -312,8 +305,6 @@ def customer(database_url, bank_id, spec) -> None:
 def inject(database_url, bank_id, account_id, path) -> None:
     """Add the transactions of a YAML or JSON file (``{"transactions": [...]}``) to an account,
     pending or posted, like POST /sandbox/banks/{id}/accounts/{id}/transactions."""
-    from sandbox import clock as sandbox_clock
-    from sandbox import unit_of_work
     from sandbox.control.customers import InjectedSchema, InjectSchema
     from sandbox.errors import NotFound
     from sandbox.services import scenarios
