@@ -1,6 +1,8 @@
 """Keeping the world alive as the sandbox clock moves: ``catch_up`` generates what happened
 since each account's ``generated_through`` and posts pending rows whose time has come, so a
-world caught up to a later instant equals one seeded then (within the seeding month).
+world caught up to a later instant equals one seeded then (within the seeding month). Clock
+moves catch up before they answer; a running clock's world is caught up by the webhook
+worker's pass (:func:`keep_up`), never by a request.
 
 The events of what changed (``transaction.created``, ``transaction.posted``, ``balance.low``)
 are written to the webhook outbox in the same database transaction; a locked card's new
@@ -15,7 +17,6 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import sqlalchemy as sa
-
 from sqlalchemy.orm import Session
 
 from sandbox import catalog
