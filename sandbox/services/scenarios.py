@@ -32,7 +32,7 @@ from sandbox.models import (
     TransactionJson, WorldState,
 )
 from sandbox.services import ledger, manage, webhooks
-from sandbox.services.representation import money
+from sandbox.services.representation import balances_dict, money
 from sandbox.services.scenario_schema import ScenarioSchema
 from sandbox.synth import keys
 from sandbox.synth.context import history_start, make_world
@@ -155,16 +155,17 @@ def add_transactions(bank_id: str, account_id: str, transactions: list[dict]) ->
     decline = manage.declines_purchases(account)
 
     def announce(loader: _Loader, ids: list[str]) -> None:
-        webhooks.notify_transactions("transaction.created", ids)
-        webhooks.notify_transactions("transaction.posted", loader.posted)
-        webhooks.refresh_low_balances([account.id])
+        webhooks.notify_transactions(db.session, "transaction.created", ids, now=loader.now)
+        webhooks.notify_transactions(db.session, "transaction.posted", loader.posted,
+                                     now=loader.now)
+        webhooks.refresh_low_balances(db.session, [account.id], now=loader.now)
 
     loader, ids = _apply(lambda loader: loader.transactions(account, transactions,
                                                             "transactions", decline=decline),
                          announce)
     db.session.refresh(account)
     return {"account_id": account.id, "transaction_ids": ids, "declined": loader.declined,
-            "balances": ledger.balances(account)}
+            "balances": balances_dict(account, loader.now)}
 
 
 def _apply(work: Callable[[_Loader], Any],
@@ -543,7 +544,7 @@ class _Loader:
                 kept.append(row)
                 continue
             declined = manage.decline(
-                account, amount=row["amount"], description=row["description"],
+                db.session, account, amount=row["amount"], description=row["description"],
                 channel=row["channel"], attempted_at=row["authorized_at"],
                 merchant_id=row["merchant_id"])
             self.declined.append({"index": position, "id": declined.id,
@@ -784,7 +785,7 @@ class _Loader:
             raise ScenarioInvalid(dict(self.errors))
         db.session.flush()
         for account_id, since in self.touched.items():
-            ledger.rebalance(db.session.get(Account, account_id), since)
+            ledger.rebalance(db.session, db.session.get(Account, account_id), since)
 
     def result(self) -> dict:
         """Counts, and each customer's credentials, ids, accounts and minted tokens."""

@@ -54,7 +54,7 @@ def catch_up(now: datetime) -> dict:
         posted, accounts = _post(now)
         counts["posted"] = len(posted)
         _refresh_pending(touched | accounts)
-        _announce(created, posted, touched | accounts)
+        _announce(created, posted, touched | accounts, now)
     db.session.commit()
     return {**counts, "seconds": round(time.perf_counter() - started, 2)}
 
@@ -66,19 +66,19 @@ def post_due(now: datetime) -> int:
     rows posted."""
     posted, accounts = _post(now)
     _refresh_pending(accounts)
-    _announce([], posted, accounts)
+    _announce([], posted, accounts, now)
     return len(posted)
 
 
-def _announce(created: list[str], posted: list[str], accounts: set[str]) -> None:
+def _announce(created: list[str], posted: list[str], accounts: set[str], now: datetime) -> None:
     """Raise the events of a catch-up in its transaction. Rows and balances were written
     with Core statements: ORM objects loaded before are expired so events read the new
     values."""
     db.session.flush()
     db.session.expire_all()
-    webhooks.notify_transactions("transaction.created", created)
-    webhooks.notify_transactions("transaction.posted", posted)
-    webhooks.refresh_low_balances(accounts)
+    webhooks.notify_transactions(db.session, "transaction.created", created, now=now)
+    webhooks.notify_transactions(db.session, "transaction.posted", posted, now=now)
+    webhooks.refresh_low_balances(db.session, accounts, now=now)
 
 
 def _generate(state: WorldState, now: datetime, counts: dict) -> tuple[list[str], set[str]]:
@@ -143,7 +143,7 @@ def _generate(state: WorldState, now: datetime, counts: dict) -> tuple[list[str]
 def _decline(account: Account, row: tuple) -> None:
     """Record a generated card purchase as declined; its id keeps the movement's suffix, so
     it is as deterministic as the rest of the world."""
-    manage.decline(account, amount=to_money(row[AMOUNT]), description=row[DESCRIPTION],
+    manage.decline(db.session, account, amount=to_money(row[AMOUNT]), description=row[DESCRIPTION],
                    channel=row[CHANNEL], merchant_id=row[MERCHANT_ID],
                    attempted_at=datetime.fromtimestamp(row[AUTHORIZED_AT], timezone.utc),
                    decline_id="dcl_" + row[ID].split("_", 1)[1])
