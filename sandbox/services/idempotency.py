@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,8 +33,7 @@ from sandbox.models import IdempotencyRecord
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 64
 LIFETIME = timedelta(hours=24)
-#: How long a duplicate waits for the first request with its key (PostgreSQL's lock timeout;
-#: SQLite waits for its busy timeout).
+#: How long a duplicate waits for the first request with its key before ``KeyInFlight``.
 WAIT_SECONDS = 5
 #: Headers of a stored answer that are replayed with it.
 REPLAYED_HEADERS = ("Content-Type", "Location")
@@ -116,23 +117,38 @@ def claim(session: Session, bank_id: str, client_id: str, owner: str, key: str, 
 
 def _insert(session: Session, bank_id: str, client_id: str, owner: str, key: str,
             digest: str, *, now: datetime) -> bool:
-    """Insert the key's record unless it exists (waiting for a concurrent first request to
-    end); False when it exists. Raises ``KeyInFlight`` when the wait times out."""
+    """Insert the key's record unless it exists, waiting up to ``WAIT_SECONDS`` for a
+    concurrent first request to end; False when it exists. Raises ``KeyInFlight`` when the
+    wait runs out."""
     postgres = session.get_bind().dialect.name == "postgresql"
     insert = (postgresql.insert if postgres else sqlite.insert)(IdempotencyRecord).values(
         bank_id=bank_id, client_id=client_id, principal=owner, key=key, fingerprint=digest,
         status="in_progress", created_at=now, expires_at=now + LIFETIME)
     try:
-        if postgres:
-            session.execute(sa.text(f"SET LOCAL lock_timeout = '{WAIT_SECONDS}s'"))
-        inserted = session.execute(insert.on_conflict_do_nothing()).rowcount == 1
-        if postgres:
-            session.execute(sa.text("SET LOCAL lock_timeout TO DEFAULT"))
+        with _waiting_at_most(session, WAIT_SECONDS, postgres=postgres):
+            return session.execute(insert.on_conflict_do_nothing()).rowcount == 1
     except sa.exc.OperationalError as error:
         if _lock_wait(error):
             raise KeyInFlight(key) from None
         raise
-    return inserted
+
+
+@contextmanager
+def _waiting_at_most(session: Session, seconds: int, *, postgres: bool) -> Iterator[None]:
+    """Bound how long the statements of the block wait for another transaction's lock
+    (PostgreSQL's ``lock_timeout`` for this transaction, SQLite's busy timeout for this
+    connection), then restore the usual wait."""
+    if postgres:
+        session.execute(sa.text(f"SET LOCAL lock_timeout = '{seconds}s'"))
+        yield
+        session.execute(sa.text("SET LOCAL lock_timeout TO DEFAULT"))
+        return
+    usual = session.execute(sa.text("PRAGMA busy_timeout")).scalar()
+    session.execute(sa.text(f"PRAGMA busy_timeout = {seconds * 1000}"))
+    try:
+        yield
+    finally:
+        session.execute(sa.text(f"PRAGMA busy_timeout = {int(usual)}"))
 
 
 def _lock_wait(error: sa.exc.OperationalError) -> bool:
