@@ -98,8 +98,9 @@ def claim(session: Session, bank_id: str, client_id: str, owner: str, key: str, 
     mine = (IdempotencyRecord.bank_id == bank_id, IdempotencyRecord.client_id == client_id,
             IdempotencyRecord.principal == owner, IdempotencyRecord.key == key)
     for _ in range(2):
-        if _insert(session, bank_id, client_id, owner, key, digest, now=now):
-            return session.scalar(sa.select(IdempotencyRecord.id).where(*mine)), None
+        record_id = _insert(session, bank_id, client_id, owner, key, digest, now=now)
+        if record_id is not None:
+            return record_id, None
         existing = session.scalar(sa.select(IdempotencyRecord).where(*mine))
         if existing is None or existing.expires_at <= now:
             if existing is not None:  # expired: the key is free again
@@ -116,17 +117,18 @@ def claim(session: Session, bank_id: str, client_id: str, owner: str, key: str, 
 
 
 def _insert(session: Session, bank_id: str, client_id: str, owner: str, key: str,
-            digest: str, *, now: datetime) -> bool:
+            digest: str, *, now: datetime) -> int | None:
     """Insert the key's record unless it exists, waiting up to ``WAIT_SECONDS`` for a
-    concurrent first request to end; False when it exists. Raises ``KeyInFlight`` when the
-    wait runs out."""
+    concurrent first request to end; answers its id, None when it exists. Raises
+    ``KeyInFlight`` when the wait runs out."""
     postgres = session.get_bind().dialect.name == "postgresql"
     insert = (postgresql.insert if postgres else sqlite.insert)(IdempotencyRecord).values(
         bank_id=bank_id, client_id=client_id, principal=owner, key=key, fingerprint=digest,
         status="in_progress", created_at=now, expires_at=now + LIFETIME)
     try:
         with _waiting_at_most(session, WAIT_SECONDS, postgres=postgres):
-            return session.execute(insert.on_conflict_do_nothing()).rowcount == 1
+            return session.scalar(
+                insert.on_conflict_do_nothing().returning(IdempotencyRecord.id))
     except sa.exc.OperationalError as error:
         if _lock_wait(error):
             raise KeyInFlight(key) from None
@@ -154,7 +156,7 @@ def _waiting_at_most(session: Session, seconds: int, *, postgres: bool) -> Itera
 def _lock_wait(error: sa.exc.OperationalError) -> bool:
     """Whether ``error`` says a lock was waited for in vain (PostgreSQL's
     ``lock_not_available``, SQLite's ``database is locked``)."""
-    return getattr(error.orig, "pgcode", None) == "55P03" or "database is locked" in str(
+    return getattr(error.orig, "sqlstate", None) == "55P03" or "database is locked" in str(
         error.orig)
 
 
