@@ -85,8 +85,8 @@ def transfer(session: Session, grant: Grant, source_id: str, target_id: str, amo
     Raises ``Unprocessable`` (naming the field) for a non-positive amount, the same account
     twice, an account outside the consent or closed, a source that is not a deposit account,
     another currency, or insufficient funds. Both accounts stay locked from the funds check
-    to the end of the caller's unit of work, so concurrent transfers have the serial outcome. Answers the
-    transfer with its two transactions.
+    to the end of the caller's unit of work, so concurrent transfers have the serial outcome.
+    Answers the transfer with its two transactions.
     """
     if amount <= 0:
         raise _refused("The amount must be positive.", "amount")
