@@ -157,7 +157,7 @@ def worker(database_url, poll, exit_with_parent) -> None:
     import signal
     import threading
 
-    from sandbox.services.delivery import run
+    from sandbox.worker import run
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(process)d] %(message)s")
     stop = threading.Event()

@@ -4,16 +4,16 @@ from __future__ import annotations
 import json
 
 import marshmallow as ma
-import sqlalchemy as sa
 from flask.views import MethodView
 from flask_smorest import abort
 
+from sandbox import clock
 from sandbox.control.fields import Instant
 from sandbox.control.guard import AdminBlueprint
 from sandbox.extensions import db
-from sandbox.models import Customer
-from sandbox.services import delivery, webhooks
 from sandbox.services.paging import InvalidCursor, decode_cursor, encode_cursor
+from sandbox.services.webhooks import deliveries, fire
+from sandbox.services.webhooks.events import EVENT_TYPES
 
 blp = AdminBlueprint("sandbox-webhooks", __name__,
                      description="Webhooks: fire events, delivery log, redelivery (QA control "
@@ -26,7 +26,7 @@ CURSOR_KIND = "deliveries"
 class FireSchema(ma.Schema):
     """An event to raise now, for one client's consent of one customer."""
 
-    type = ma.fields.String(required=True, validate=ma.validate.OneOf(webhooks.EVENT_TYPES),
+    type = ma.fields.String(required=True, validate=ma.validate.OneOf(EVENT_TYPES),
                             metadata={"description": "The event type.",
                                       "example": "transaction.created"})
     bank_id = ma.fields.String(required=True, metadata={"description": "The bank.",
@@ -60,7 +60,7 @@ class DeliveryQuerySchema(ma.Schema):
     subscription_id = ma.fields.String(metadata={"description": "Only this subscription."})
     status = ma.fields.String(validate=ma.validate.OneOf(STATUSES), metadata={
         "description": "Only deliveries in this state."})
-    type = ma.fields.String(validate=ma.validate.OneOf(webhooks.EVENT_TYPES), metadata={
+    type = ma.fields.String(validate=ma.validate.OneOf(EVENT_TYPES), metadata={
         "description": "Only this event type."})
     limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(1, 200), metadata={
         "description": "Page size, 1 to 200."})
@@ -146,21 +146,10 @@ class Fire(MethodView):
         404: no such customer; 409: the client has no subscription to the event type, no
         consent of the customer, or none entitled to this event.
         """
-        customer_id = db.session.scalar(sa.select(Customer.id).where(
-            Customer.bank_id == body["bank_id"], Customer.username == body["username"]))
-        if customer_id is None:
-            abort(404, message=f"{body['bank_id']} has no customer {body['username']!r}.",
-                  errors={"json": {"username": ["Unknown customer."]}})
-        try:
-            event_ids = webhooks.fire(body["type"], bank_id=body["bank_id"],
-                                      client_id=body["client_id"], customer_id=customer_id,
-                                      account_id=body["account_id"],
-                                      subject_id=body["subject_id"])
-        except webhooks.FireError as error:
-            field = "username" if error.field == "customer_id" else error.field
-            abort(409, message=str(error), errors={"json": {field: [str(error)]}})
-        db.session.commit()
-        return {"event_ids": event_ids}
+        return {"event_ids": fire.fire(
+            db.session, body["type"], now=clock.now(), bank_id=body["bank_id"],
+            client_id=body["client_id"], username=body["username"],
+            account_id=body["account_id"], subject_id=body["subject_id"])}
 
 
 @blp.route("/webhooks/deliveries")
@@ -182,12 +171,12 @@ class Deliveries(MethodView):
                 abort(422, message="The cursor is not valid for this list.",
                       errors={"query": {"cursor": ["Invalid cursor."]}})
         limit = query["limit"]
-        rows = delivery.deliveries(
-            bank_id=query.get("bank_id"), client_id=query.get("client_id"),
+        rows = deliveries.deliveries(
+            db.session, bank_id=query.get("bank_id"), client_id=query.get("client_id"),
             subscription_id=query.get("subscription_id"), status=query.get("status"),
             event_type=query.get("type"), before=before, limit=limit + 1)
         page = rows[:limit]
-        attempts = delivery.attempts_of([row.id for row in page])
+        attempts = deliveries.attempts_of(db.session, [row.id for row in page])
         cursor = None
         if len(rows) > limit:
             cursor = encode_cursor(CURSOR_KIND, page[-1].created_at, page[-1].id)
@@ -201,10 +190,8 @@ class Delivery(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, delivery_id: str):
         """One delivery with its payload and attempts."""
-        row = delivery.find(delivery_id)
-        if row is None:
-            abort(404, message=f"There is no delivery {delivery_id!r}.")
-        return _view(row, delivery.attempts_of([delivery_id])[delivery_id])
+        row = deliveries.find(db.session, delivery_id)
+        return _view(row, deliveries.attempts_of(db.session, [delivery_id])[delivery_id])
 
 
 @blp.route("/webhooks/deliveries/<delivery_id>/redeliver")
@@ -219,11 +206,5 @@ class Redeliver(MethodView):
         Same event id and body, with a fresh attempt budget, whether it was delivered, failed
         or pending; not once its subscription is deleted.
         """
-        try:
-            row = delivery.redeliver(delivery_id)
-        except delivery.SubscriptionGone:
-            abort(409, message="The delivery's subscription has been deleted.")
-        if row is None:
-            abort(404, message=f"There is no delivery {delivery_id!r}.")
-        db.session.commit()
-        return _view(row, delivery.attempts_of([delivery_id])[delivery_id])
+        row = deliveries.redeliver(db.session, delivery_id, now=clock.now())
+        return _view(row, deliveries.attempts_of(db.session, [delivery_id])[delivery_id])

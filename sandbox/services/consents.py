@@ -94,4 +94,4 @@ def revoke(consent: Consent, now: datetime) -> None:
         .execution_options(synchronize_session=False))
     db.session.refresh(consent)
     if claimed.rowcount:
-        webhooks.announce_consent(consent, "revoked")
+        webhooks.announce_consent(db.session, consent, "revoked", now=now)

@@ -11,22 +11,20 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
-from sandbox import clock
-from sandbox.extensions import db
 from sandbox.models import Account, Transaction, TransactionJson
-from sandbox.services.representation import balances_dict
 from sandbox.vocabulary import LIABILITIES
 
 
-def rebalance(account: Account, since: datetime | None = None) -> int:
+def rebalance(session: Session, account: Account, since: datetime | None = None) -> int:
     """Recompute running balances of ``account``'s posted rows from ``since`` (None: from
     the opening balance), and its balances. Answers how many rows changed."""
     sign = -1 if account.type in LIABILITIES else 1
     balance = Decimal(account.opening_balance)
     posted = sa.and_(Transaction.account_id == account.id, Transaction.status == "posted")
     if since is not None:
-        before = db.session.execute(
+        before = session.execute(
             sa.select(Transaction.running_balance).where(posted, Transaction.posts_at < since)
             .order_by(Transaction.posts_at.desc(), Transaction.id.desc()).limit(1)).first()
         if before is not None and before.running_balance is not None:
@@ -38,20 +36,20 @@ def rebalance(account: Account, since: datetime | None = None) -> int:
     if since is not None:
         query = query.where(Transaction.posts_at >= since)
     changed = []
-    for row in db.session.execute(query):
+    for row in session.execute(query):
         balance += sign * row.amount
         if row.running_balance != balance:
             changed.append({"row_id": row.id, "running_balance": balance})
     if changed:
         table = Transaction.__table__
-        db.session.connection().execute(
+        session.connection().execute(
             sa.update(table).where(table.c.id == sa.bindparam("row_id"))
             .values(running_balance=sa.bindparam("running_balance")), changed)
         ids = [row["row_id"] for row in changed]
         for start in range(0, len(ids), 500):
-            db.session.execute(sa.delete(TransactionJson).where(
+            session.execute(sa.delete(TransactionJson).where(
                 TransactionJson.transaction_id.in_(ids[start:start + 500])))
-    pending = db.session.scalar(
+    pending = session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(Transaction.amount), 0))
         .where(Transaction.account_id == account.id, Transaction.status == "pending"))
     account.current_balance = balance
@@ -59,9 +57,10 @@ def rebalance(account: Account, since: datetime | None = None) -> int:
     return len(changed)
 
 
-def lock(*accounts: Account) -> None:
+def lock(session: Session, *accounts: Account) -> None:
     """Hold the write lock on ``accounts`` until the caller's transaction ends, and reload
-    them, so that a check of their balances and the change that follows it are atomic.
+    them, so that a check of their balances and the change that follows it are atomic (the
+    unit of work holds the lock).
 
     Each account row is touched by an UPDATE, in id order (no deadlock between two callers
     locking the same pair). PostgreSQL locks the row (a concurrent caller waits, then reads
@@ -70,14 +69,9 @@ def lock(*accounts: Account) -> None:
     transaction only at the first write).
     """
     for account in sorted(accounts, key=lambda one: one.id):
-        db.session.execute(
+        session.execute(
             sa.update(Account).where(Account.id == account.id)
             .values(current_balance=Account.current_balance)
             .execution_options(synchronize_session=False))
     for account in accounts:
-        db.session.refresh(account)
-
-
-def balances(account: Account) -> dict:
-    """The account's balances as the data API shows them now."""
-    return balances_dict(account, clock.now())
+        session.refresh(account)

@@ -56,7 +56,7 @@ def catch_up(session: Session, now: datetime) -> dict:
         posted, accounts = _post(session, now)
         counts["posted"] = len(posted)
         _refresh_pending(session, touched | accounts)
-        _announce(session, created, posted, touched | accounts)
+        _announce(session, created, posted, touched | accounts, now)
     return {**counts, "seconds": round(time.perf_counter() - started, 2)}
 
 
@@ -67,7 +67,7 @@ def post_due(session: Session, now: datetime) -> int:
     rows posted."""
     posted, accounts = _post(session, now)
     _refresh_pending(session, accounts)
-    _announce(session, [], posted, accounts)
+    _announce(session, [], posted, accounts, now)
     return len(posted)
 
 
@@ -102,15 +102,15 @@ def keep_up(session: Session, now: datetime) -> None:
 
 
 def _announce(session: Session, created: list[str], posted: list[str],
-              accounts: set[str]) -> None:
+              accounts: set[str], now: datetime) -> None:
     """Raise the events of a catch-up in its transaction. Rows and balances were written
     with Core statements: ORM objects loaded before are expired so events read the new
     values."""
     session.flush()
     session.expire_all()
-    webhooks.notify_transactions("transaction.created", created)
-    webhooks.notify_transactions("transaction.posted", posted)
-    webhooks.refresh_low_balances(accounts)
+    webhooks.notify_transactions(session, "transaction.created", created, now=now)
+    webhooks.notify_transactions(session, "transaction.posted", posted, now=now)
+    webhooks.refresh_low_balances(session, accounts, now=now)
 
 
 def _generate(session: Session, state: WorldState, now: datetime, counts: dict) -> tuple[list[str], set[str]]:
@@ -150,7 +150,7 @@ def _generate(session: Session, state: WorldState, now: datetime, counts: dict) 
                                       customer.position, persona, behind[customer.id], now)
             if locked:
                 for row in drop_card_purchases(fresh, locked.keys()):
-                    _decline(locked[row[ACCOUNT_ID]], row)
+                    _decline(session, locked[row[ACCOUNT_ID]], row)
                     counts["declined"] += 1
             created.extend(row[ID] for row in fresh.transactions)
             touched.update(row[ACCOUNT_ID] for row in fresh.transactions)
@@ -172,11 +172,11 @@ def _generate(session: Session, state: WorldState, now: datetime, counts: dict) 
     return created, touched
 
 
-def _decline(account: Account, row: tuple) -> None:
+def _decline(session: Session, account: Account, row: tuple) -> None:
     """Record a generated card purchase as declined; its id keeps the movement's suffix, so
     it is as deterministic as the rest of the world."""
-    manage.decline(account, amount=to_money(row[AMOUNT]), description=row[DESCRIPTION],
-                   channel=row[CHANNEL], merchant_id=row[MERCHANT_ID],
+    manage.decline(session, account, amount=to_money(row[AMOUNT]),
+                   description=row[DESCRIPTION], channel=row[CHANNEL], merchant_id=row[MERCHANT_ID],
                    attempted_at=datetime.fromtimestamp(row[AUTHORIZED_AT], timezone.utc),
                    decline_id="dcl_" + row[ID].split("_", 1)[1])
 

@@ -159,7 +159,8 @@ def test_a_running_clock_is_caught_up_by_the_worker_not_by_a_read(app, client, a
                                                                    monkeypatch):
     from sandbox.extensions import db
     from sandbox.models import WorldState
-    from sandbox.services import delivery, world
+    from sandbox import worker
+    from sandbox.services import world
 
     client.post("/sandbox/clock", json={"freeze": False}, headers=admin)
     before = now_of(client, admin)
@@ -176,7 +177,7 @@ def test_a_running_clock_is_caught_up_by_the_worker_not_by_a_read(app, client, a
     url = f"/banks/harborline/v1/accounts/{checking}/transactions"
     unread = client.get(url, query_string={"limit": 1}, headers=bearer(token)).json["data"][0]
     with app.app_context():
-        delivery.run_once("test-worker")
+        worker.run_once("test-worker")
     latest = client.get(url, query_string={"limit": 1}, headers=bearer(token)).json["data"][0]
     client.post("/sandbox/clock", json={"freeze": True}, headers=admin)
 

@@ -139,7 +139,7 @@ class Kit:
 
     def deliver(self, worker: str = "test-worker", timeout: float = 5) -> int:
         """One pass of a delivery worker; returns how many deliveries it attempted."""
-        from sandbox.services.delivery import run_once
+        from sandbox.worker import run_once
 
         with self.app.app_context():
             return run_once(worker, timeout=timeout)

@@ -30,7 +30,7 @@ def start_server(database_url: str) -> tuple[subprocess.Popen, str]:
         try:
             if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
                 return process, base
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet (a busy machine)
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             kill(process)

@@ -91,7 +91,7 @@ def test_retries_with_backoff_after_500(kit, receiver):
 
 
 def test_gives_up_after_about_a_day(kit, receiver):
-    from sandbox.services.delivery import MAX_ATTEMPTS
+    from sandbox.services.webhooks.deliveries import MAX_ATTEMPTS
 
     hook = kit.subscribe(receiver.url, ["card.locked"])
     token = kit.customer_token("accounts manage")
@@ -315,9 +315,11 @@ def test_bulk_hooks_raise_events_for_entitled_consents(kit, receiver):
                                             Transaction.status == "posted")
             .order_by(Transaction.posted_at.desc()).limit(2)).all()
         db.session.get(Account, account).low_balance_threshold = Decimal("99999999.00")
-        assert len(webhooks.notify_transactions("transaction.posted", posted)) == 2
-        assert len(webhooks.refresh_low_balances([account])) == 1
-        assert webhooks.refresh_low_balances([account]) == []
+        now = kit.now()
+        assert len(webhooks.notify_transactions(db.session, "transaction.posted", posted,
+                                                now=now)) == 2
+        assert len(webhooks.refresh_low_balances(db.session, [account], now=now)) == 1
+        assert webhooks.refresh_low_balances(db.session, [account], now=now) == []
         db.session.commit()
     kit.deliver()
     events = receiver.events()

@@ -303,8 +303,9 @@ def test_locked_card_declines_purchases_instead_of_posting_them(kit):
         count = db.session.scalar(sa.select(sa.func.count()).select_from(Transaction)
                                   .where(Transaction.account_id == checking))
         assert manage.declines_purchases(account)
-        declined = manage.decline(account, amount=Decimal("-12.50"), description="CORNER CAFE",
-                                  channel="in_store", attempted_at=clock.now())
+        declined = manage.decline(db.session, account, amount=Decimal("-12.50"),
+                                  description="CORNER CAFE", channel="in_store",
+                                  attempted_at=clock.now())
         db.session.commit()
         stored = db.session.get(DeclinedAuthorization, declined.id)
         assert (stored.amount, stored.reason) == (Decimal("-12.50"), "card_locked")

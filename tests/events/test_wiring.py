@@ -221,8 +221,8 @@ def test_catching_up_below_a_threshold_raises_balance_low(kit, receiver):
 
     with kit.app.app_context():
         below = sorted(account_id for account_id, threshold in thresholds.items()
-                       if webhooks.watched_balance(db.session.get(Account, account_id))
-                       < threshold)
+                       if webhooks.watched_balance(db.session.get(Account, account_id),
+                                                   now=kit.now()) < threshold)
     assert below
     assert sorted(e["data"]["account_id"] for e in events) == below
     assert all(Decimal(e["data"]["balances"]["available"]) < Decimal(

@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from sandbox.services import delivery
+from sandbox.services.webhooks import transport
 from sandbox.testing.admin import SandboxAdmin, http_transport
 from tests.events.conftest import Receiver
 
@@ -124,7 +124,7 @@ def test_the_log_keeps_a_short_sanitised_excerpt_of_an_answer(live_server, recei
     fire_card_locked(admin)
     error = first_attempt(admin, hook["id"])["attempts"][0]["error"]
     assert error.startswith("HTTP 500: ")
-    assert len(error) <= len("HTTP 500: ") + delivery.EXCERPT_CHARS
+    assert len(error) <= len("HTTP 500: ") + transport.EXCERPT_CHARS
     assert error.isprintable() and "\x1b" not in error
     assert "boom" in error and "X-Injected: yes" in error
 
@@ -156,7 +156,7 @@ def test_delivery_refuses_a_name_that_resolves_to_a_private_address(monkeypatch,
     connected = []
     monkeypatch.setattr(socket, "create_connection",
                         lambda *args, **kwargs: connected.append(args) or 1 / 0)
-    outcome = delivery.post("https://hooks.example.com/in", b"{}", {}, 5)
+    outcome = transport.post("https://hooks.example.com/in", b"{}", {}, 5)
     assert outcome.status_code is None and not outcome.ok
     assert outcome.error.startswith("Destination refused")
     assert connected == []
@@ -171,7 +171,7 @@ def test_delivery_connects_to_the_address_it_checked(monkeypatch):
         raise ConnectionRefusedError("refused in the test")
 
     monkeypatch.setattr(socket, "create_connection", refuse)
-    outcome = delivery.post("https://hooks.example.com/in", b"{}", {}, 5)
+    outcome = transport.post("https://hooks.example.com/in", b"{}", {}, 5)
     assert connected == [("8.8.4.4", 443)]
     assert looked_up == ["hooks.example.com"], "resolved once: nothing left to rebind"
     assert outcome.error.startswith("ConnectionRefusedError")
@@ -182,7 +182,7 @@ def test_a_loopback_receiver_gets_its_own_host_header(monkeypatch):
     try:
         port = receiver.server.server_port
         fake_resolver(monkeypatch, {"localhost": ["127.0.0.1"]})
-        outcome = delivery.post(f"http://localhost:{port}/hooks", b"{}",
+        outcome = transport.post(f"http://localhost:{port}/hooks", b"{}",
                                 {"Content-Type": "application/json"}, 5)
         assert outcome.ok, outcome
         assert receiver.requests[0]["headers"]["Host"] == f"localhost:{port}"

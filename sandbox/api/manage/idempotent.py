@@ -1,4 +1,5 @@
-"""The ``Idempotency-Key`` header on POST views, and the one commit of their work."""
+"""The ``Idempotency-Key`` header on POST views: the key's claim, the view's work and the
+answer it stores are one unit of work (committed together after the view returns)."""
 from __future__ import annotations
 
 from functools import wraps
@@ -6,6 +7,7 @@ from functools import wraps
 from flask import Response, request
 from flask_smorest import Blueprint, abort
 
+from sandbox import clock
 from sandbox.extensions import db
 from sandbox.services import idempotency
 
@@ -34,46 +36,32 @@ def _key() -> str | None:
 
 def idempotent(view):
     """Decorate a POST view placed under ``requires`` (so a replay is authorised like a
-    first request): honour ``Idempotency-Key`` for the token's client and consent, and commit
-    the view's work together with the answer it stores."""
+    first request): honour ``Idempotency-Key`` for the token's client and consent. The claim
+    is made in the request's unit of work, so a refused or failed request leaves the key
+    free, and a concurrent duplicate waits for the first one's answer."""
 
     @wraps(view)
     def wrapper(self, grant, *args, **kwargs):
         key = _key()
         if key is None:
-            response = view(self, grant, *args, **kwargs)
-            db.session.commit()
-            return response
+            return view(self, grant, *args, **kwargs)
         digest = idempotency.fingerprint(request.method, request.path, request.get_data())
-        try:
-            record_id, replay = idempotency.claim(
-                grant.bank_id, grant.client_id,
-                idempotency.principal(grant.customer_id, grant.consent_id), key, digest)
-        except idempotency.KeyReused:
-            abort(422, message=f"The {idempotency.HEADER} {key!r} was already used with a "
-                               "different request; use a new key for a new request.",
-                  errors={"headers": {idempotency.HEADER: ["Used with another request."]}})
-        except idempotency.KeyInFlight:
-            abort(409, message=f"A request with the {idempotency.HEADER} {key!r} is still "
-                               "being processed; retry shortly.",
-                  headers={"Retry-After": "1"})
+        record_id, replay = idempotency.claim(
+            db.session, grant.bank_id, grant.client_id,
+            idempotency.principal(grant.customer_id, grant.consent_id), key, digest,
+            now=clock.now())
         if replay is not None:
             response = Response(replay.body, status=replay.status, headers=replay.headers)
             response.headers["Idempotent-Replayed"] = "true"
             return response
-        try:
-            response = view(self, grant, *args, **kwargs)
-        except BaseException:
-            idempotency.release(record_id)
-            raise
+        response = view(self, grant, *args, **kwargs)
         if not 200 <= response.status_code < 300:
-            idempotency.release(record_id)
+            idempotency.release(db.session, record_id)
             return response
         headers = {name: response.headers[name] for name in idempotency.REPLAYED_HEADERS
                    if name in response.headers}
-        idempotency.complete(record_id, idempotency.Answer(
+        idempotency.complete(db.session, record_id, idempotency.Answer(
             response.status_code, response.get_data(as_text=True), headers))
-        db.session.commit()
         return response
 
     return Blueprint.doc(parameters=[KEY_PARAMETER], responses={

@@ -3,8 +3,9 @@ and ``POST {iss}/v1/transfers``: acting for the person (scope ``manage``)."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
+from sandbox import clock
 from sandbox.api.accounts.schemas import AccountSchema
 from sandbox.api.auth import requires
 from sandbox.api.common import IF_NONE_MATCH, URL_PREFIX
@@ -27,24 +28,9 @@ blp = Blueprint("manage", __name__, url_prefix=URL_PREFIX,
                             "and transfers between their own accounts (scope `manage`).")
 
 
-def _refuse(error: manage.ManageError):
-    errors = {"json": {error.field: [str(error)]}} if error.field else None
-    abort(error.status, message=str(error), errors=errors)
-
-
-def _account(grant: Grant, account_id: str):
-    try:
-        return manage.consented_account(grant, account_id)
-    except manage.ManageError as error:
-        _refuse(error)
-
-
 def _card(grant: Grant, account_id: str, locked: bool) -> dict:
-    account = _account(grant, account_id)
-    try:
-        manage.set_card_lock(account, locked)
-    except manage.ManageError as error:
-        _refuse(error)
+    account = manage.consented_account(db.session, grant, account_id)
+    manage.set_card_lock(db.session, account, locked, now=clock.now())
     return {"account_id": account.id, "status": "locked" if account.card_locked else "unlocked"}
 
 
@@ -85,12 +71,9 @@ class Alerts(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def put(self, grant: Grant, body: dict, account_id: str):
         """Set the account's low-balance alert (`balance.low` webhook event)."""
-        account = _account(grant, account_id)
-        try:
-            manage.set_low_balance_alert(account, body["low_balance_threshold"])
-        except manage.ManageError as error:
-            _refuse(error)
-        db.session.commit()
+        account = manage.consented_account(db.session, grant, account_id)
+        manage.set_low_balance_alert(db.session, account, body["low_balance_threshold"],
+                                     now=clock.now())
         return {"account_id": account.id, "currency": account.currency,
                 "low_balance_threshold": account.low_balance_threshold}
 
@@ -108,9 +91,8 @@ class AccountNickname(MethodView):
 
         Sets the account's `nickname` (null or blank removes it); answers the account.
         """
-        account = _account(grant, account_id)
+        account = manage.consented_account(db.session, grant, account_id)
         manage.set_nickname(account, body["nickname"])
-        db.session.commit()
         return account_dict(account)
 
 
@@ -127,8 +109,6 @@ class Transfers(MethodView):
         balances follow. Refused with 422 naming the field for a non-positive amount,
         insufficient funds, or a closed, foreign or ineligible account.
         """
-        try:
-            return manage.transfer(grant, body["from_account_id"], body["to_account_id"],
-                                   body["amount"], body["memo"])
-        except manage.ManageError as error:
-            _refuse(error)
+        return manage.transfer(db.session, grant, body["from_account_id"],
+                               body["to_account_id"], body["amount"], body["memo"],
+                               now=clock.now())

@@ -6,6 +6,7 @@ from functools import wraps
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from sandbox import clock
 from sandbox.api import auth
 from sandbox.api.manage.idempotent import idempotent
 from sandbox.api.webhooks.schemas import (
@@ -14,8 +15,8 @@ from sandbox.api.webhooks.schemas import (
     SubscriptionListSchema,
 )
 from sandbox.extensions import db
-from sandbox.services import webhooks
 from sandbox.services.tokens import Grant, Rejection, load_grant
+from sandbox.services.webhooks import subscriptions
 
 blp = Blueprint("webhooks", __name__, url_prefix="/banks/<bank_id>/v1",
                 description="Webhook subscriptions: events about the client's consents, "
@@ -63,7 +64,8 @@ class Subscriptions(MethodView):
     @blp.response(200, SubscriptionListSchema)
     def get(self, grant: Grant):
         """List the client's subscriptions (without their secrets)."""
-        return {"data": webhooks.subscriptions(grant.bank_id, grant.client_id),
+        return {"data": subscriptions.subscriptions(db.session, grant.bank_id,
+                                                    grant.client_id),
                 "next_cursor": None}
 
     @requires_client
@@ -75,12 +77,8 @@ class Subscriptions(MethodView):
 
         The answer shows the signing secret, once.
         """
-        try:
-            subscription = webhooks.subscribe(grant.bank_id, grant.client_id, body["url"],
-                                              body["events"])
-        except webhooks.SubscriptionError as error:
-            abort(422, message=str(error), errors={"json": {error.field: [str(error)]}})
-        return subscription
+        return subscriptions.subscribe(db.session, grant.bank_id, grant.client_id, body["url"],
+                                       body["events"], now=clock.now())
 
 
 @blp.route("/webhooks/<subscription_id>")
@@ -90,6 +88,5 @@ class Subscription(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def delete(self, grant: Grant, subscription_id: str):
         """Delete a subscription; its undelivered events are cancelled."""
-        if not webhooks.unsubscribe(grant.bank_id, grant.client_id, subscription_id):
-            abort(404, message=f"The client has no subscription {subscription_id!r}.")
-        db.session.commit()
+        subscriptions.unsubscribe(db.session, grant.bank_id, grant.client_id, subscription_id,
+                                  now=clock.now())

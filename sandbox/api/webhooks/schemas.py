@@ -2,7 +2,7 @@
 import marshmallow as ma
 
 from sandbox.control.fields import Instant
-from sandbox.services.webhooks import EVENT_TYPES
+from sandbox.services.webhooks.events import EVENT_TYPES
 
 EVENTS_DESCRIPTION = ("Event types to receive: "
                       + ", ".join(f"`{name}`" for name in EVENT_TYPES) + ".")

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from sandbox.errors import NotFound
 from sandbox.models import Account, Bank, Customer
-from sandbox.services import ledger, manage, webhooks
+from sandbox.services import manage, webhooks
+from sandbox.services.representation import balances_dict
 from sandbox.services.scenarios.banks import apply_bank
 from sandbox.services.scenarios.consents import mint_consents
 from sandbox.services.scenarios.customers import apply_customer
@@ -78,9 +79,10 @@ def add_transactions(session: Session, bank_id: str, account_id: str,
     decline = manage.declines_purchases(account)
 
     def announce(loader: Loader, ids: list[str]) -> None:
-        webhooks.notify_transactions("transaction.created", ids)
-        webhooks.notify_transactions("transaction.posted", loader.posted)
-        webhooks.refresh_low_balances([account.id])
+        webhooks.notify_transactions(session, "transaction.created", ids, now=loader.now)
+        webhooks.notify_transactions(session, "transaction.posted", loader.posted,
+                                     now=loader.now)
+        webhooks.refresh_low_balances(session, [account.id], now=loader.now)
 
     loader, ids = _apply(Loader(session, now, TRANSACTION_INVALID),
                          lambda loader: apply_transactions(loader, account, transactions,
@@ -88,7 +90,7 @@ def add_transactions(session: Session, bank_id: str, account_id: str,
                          announce)
     session.refresh(account)
     return {"account_id": account.id, "transaction_ids": ids, "declined": loader.declined,
-            "balances": ledger.balances(account)}
+            "balances": balances_dict(account, loader.now)}
 
 
 def _apply(loader: Loader, work: Callable[[Loader], Any],

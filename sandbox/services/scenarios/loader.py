@@ -90,7 +90,7 @@ class Loader:
             raise ScenarioInvalid(dict(self.errors), self.invalid)
         self.session.flush()
         for account_id, since in self.touched.items():
-            ledger.rebalance(self.session.get(Account, account_id), since)
+            ledger.rebalance(self.session, self.session.get(Account, account_id), since)
 
     def result(self) -> dict:
         """Counts, and each customer's credentials, ids, accounts and minted tokens."""

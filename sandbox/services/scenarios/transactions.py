@@ -76,7 +76,7 @@ def _decline(load: Loader, account: Account, rows: list[dict], positions: list[i
             kept.append(row)
             continue
         declined = manage.decline(
-            account, amount=row["amount"], description=row["description"],
+            load.session, account, amount=row["amount"], description=row["description"],
             channel=row["channel"], attempted_at=row["authorized_at"],
             merchant_id=row["merchant_id"])
         load.declined.append({"index": position, "id": declined.id,
