@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from sandbox import clock
 from sandbox.extensions import db
-from sandbox.models import Account, Transaction, TransactionJson
+from sandbox.models import Account, Transaction
 from sandbox.services.representation import balances_dict
 from sandbox.vocabulary import LIABILITIES
 
@@ -47,10 +47,6 @@ def rebalance(account: Account, since: datetime | None = None) -> int:
         db.session.connection().execute(
             sa.update(table).where(table.c.id == sa.bindparam("row_id"))
             .values(running_balance=sa.bindparam("running_balance")), changed)
-        ids = [row["row_id"] for row in changed]
-        for start in range(0, len(ids), 500):
-            db.session.execute(sa.delete(TransactionJson).where(
-                TransactionJson.transaction_id.in_(ids[start:start + 500])))
     pending = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(Transaction.amount), 0))
         .where(Transaction.account_id == account.id, Transaction.status == "pending"))

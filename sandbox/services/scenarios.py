@@ -29,7 +29,7 @@ from sandbox import catalog, clock
 from sandbox.extensions import db
 from sandbox.models import (
     Account, Bank, Customer, Merchant, OAuthClient, Receipt, Shipment, Transaction,
-    TransactionJson, WorldState,
+    WorldState,
 )
 from sandbox.services import ledger, manage, webhooks
 from sandbox.services.representation import money
@@ -469,8 +469,6 @@ class _Loader:
     def _remove_history(self, account: Account) -> None:
         ids = sa.select(Transaction.id).where(Transaction.account_id == account.id)
         receipts = sa.select(Receipt.id).where(Receipt.account_id == account.id)
-        db.session.execute(sa.delete(TransactionJson).where(
-            TransactionJson.transaction_id.in_(ids)))
         db.session.execute(sa.delete(Shipment).where(Shipment.receipt_id.in_(receipts)))
         db.session.execute(sa.delete(Receipt).where(Receipt.account_id == account.id))
         db.session.execute(sa.delete(Transaction).where(Transaction.account_id == account.id))
@@ -516,8 +514,6 @@ class _Loader:
             if not rows:
                 return ids
         replaced = [row["id"] for row in rows]
-        db.session.execute(sa.delete(TransactionJson).where(
-            TransactionJson.transaction_id.in_(replaced)))
         old_receipts = sa.select(Receipt.id).where(Receipt.transaction_id.in_(replaced))
         db.session.execute(sa.delete(Shipment).where(Shipment.receipt_id.in_(old_receipts)))
         db.session.execute(sa.delete(Receipt).where(Receipt.transaction_id.in_(replaced)))
