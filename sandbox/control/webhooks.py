@@ -11,16 +11,16 @@ from flask_smorest import abort
 from sandbox.control.fields import Instant
 from sandbox.control.guard import AdminBlueprint
 from sandbox.extensions import db
-from sandbox.models import Customer
+from sandbox.models import Customer, WebhookDelivery
 from sandbox.services import delivery, webhooks
-from sandbox.services.paging import InvalidCursor, decode_cursor, encode_cursor
+from sandbox.services.paging import Keyset, decode_cursor
 
 blp = AdminBlueprint("sandbox-webhooks", __name__,
                      description="Webhooks: fire events, delivery log, redelivery (QA control "
                                  "plane).")
 
 STATUSES = ("pending", "delivered", "failed", "cancelled")
-CURSOR_KIND = "deliveries"
+KEYSET = Keyset("deliveries", WebhookDelivery.id, WebhookDelivery.created_at)
 
 
 class FireSchema(ma.Schema):
@@ -174,23 +174,14 @@ class Deliveries(MethodView):
         Every event bound for every subscription, newest first, with its attempts (status
         codes, timings, errors).
         """
-        before = None
-        if "cursor" in query:
-            try:
-                before = decode_cursor(CURSOR_KIND, query["cursor"])
-            except InvalidCursor:
-                abort(422, message="The cursor is not valid for this list.",
-                      errors={"query": {"cursor": ["Invalid cursor."]}})
+        before = decode_cursor(KEYSET.kind, query["cursor"]) if "cursor" in query else None
         limit = query["limit"]
         rows = delivery.deliveries(
             bank_id=query.get("bank_id"), client_id=query.get("client_id"),
             subscription_id=query.get("subscription_id"), status=query.get("status"),
             event_type=query.get("type"), before=before, limit=limit + 1)
-        page = rows[:limit]
+        page, cursor = KEYSET.cut(rows, limit, lambda row: (row.created_at, row.id))
         attempts = delivery.attempts_of([row.id for row in page])
-        cursor = None
-        if len(rows) > limit:
-            cursor = encode_cursor(CURSOR_KIND, page[-1].created_at, page[-1].id)
         return {"data": [_view(row, attempts[row.id]) for row in page], "next_cursor": cursor}
 
 
