@@ -69,8 +69,8 @@ class Prepared:
                 self._plans[dialect] = _Plan(
                     compiled.string, compiled,
                     tuple(compiled.positiontup) if compiled.positional else None,
-                    {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
-                     for name, bind in compiled.binds.items()},
+                    {compiled.bind_names[bind]: bind.type.dialect_impl(dialect)
+                     .bind_processor(dialect) for bind in compiled.binds.values()},
                 )
         return self._plans[dialect]
 

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from sandbox.errors import Unprocessable
+from sandbox.fastpath import Prepared
 from sandbox.models import Bank
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -130,11 +131,11 @@ def page_limit(requested: int, bank_max: int) -> int:
     return requested
 
 
-_PAGE_SIZE_MAX = (sa.select(Bank.settings["page_size_max"].as_integer())
-                  .where(Bank.id == sa.bindparam("bank")))
+_PAGE_SIZE_MAX = Prepared(sa.select(Bank.settings["page_size_max"].as_integer().label("size"))
+                          .where(Bank.id == sa.bindparam("bank")))
 
 
 def page_size_max(connection: sa.Connection, bank_id: str) -> int:
     """The largest page ``bank_id`` serves, from the bank's row (a scenario may change it)."""
-    size = connection.execute(_PAGE_SIZE_MAX, {"bank": bank_id}).scalar()
-    return DEFAULT_PAGE_SIZE_MAX if size is None else int(size)
+    row = _PAGE_SIZE_MAX.first(connection, {"bank": bank_id})
+    return DEFAULT_PAGE_SIZE_MAX if row is None or row.size is None else int(row.size)
