@@ -15,7 +15,11 @@ one engine).
 4. Warms them up, then runs ``--rounds`` rounds; each drives, one after the other, with wrk at
    ``--connections`` for ``--duration`` seconds: ``GET {iss}/v1/accounts/{id}/transactions
    ?limit=50`` of the big account, the same of the small account (per engine), and the hello
-   world. Alternating rounds keep a busy machine from favouring one side.
+   world. Alternating rounds keep a busy machine from favouring one side. With ``--compare
+   TREE`` (another checkout of Sandbank, e.g. ``git worktree add /tmp/base main``) the
+   sandbox of that tree is served over the same database too and measured in the same
+   rounds: before and after, paired on one machine. ``--duration 60 --rounds 1`` gives the
+   p99 of one 60-second run.
 
 Prints every round's figures, then per engine the median over the rounds of: requests per
 second of the big account and of hello world, their ratio, p50 and p99 of the big account,
@@ -64,6 +68,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--engine", action="append", choices=tuple(ENGINES),
                         help="sqlite or postgres, repeatable (default: both)")
+    parser.add_argument("--compare", type=Path, metavar="TREE", action="append", default=[],
+                        help="also serve the sandbox of another checkout, in the same rounds "
+                             "(repeatable)")
     parser.add_argument("--serve", choices=("api", "hello"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
@@ -112,10 +119,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start(kind: str, database: str | None = None) -> tuple[subprocess.Popen, str]:
-    """Start a gunicorn child; answer it and its base URL once it answers."""
+def start(kind: str, database: str | None = None,
+          tree: Path = ROOT) -> tuple[subprocess.Popen, str]:
+    """Start a gunicorn child serving the code of ``tree``; answer it and its base URL once
+    it answers."""
     port = free_port()
-    command = [sys.executable, __file__, "--serve", kind, "--port", str(port)]
+    command = [sys.executable, str(tree / "bench" / "api.py"), "--serve", kind,
+               "--port", str(port)]
     if database:
         command += ["--database", database]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -267,6 +277,12 @@ def main() -> None:
                     targets[f"{engine} {name}"] = (
                         f"{base}/banks/{plan['bank']}/v1/accounts/{plan[name]['account']}"
                         f"/transactions?limit=50", plan[name]["token"])
+                for tree in args.compare:
+                    other, other_base = start("api", database, tree.resolve())
+                    servers.append(other)
+                    targets[f"{engine} big {tree}"] = (
+                        targets[f"{engine} big"][0].replace(base, other_base),
+                        plan["big"]["token"])
             hello, hello_base = start("hello")
             servers.append(hello)
             targets["hello"] = (hello_base + "/", None)
@@ -288,6 +304,14 @@ def main() -> None:
     hello_run = median_run(runs["hello"])
     ratios = {engine: report(engine, plans[engine], runs, hello_run, args.connections)
               for engine in urls}
+    for engine in urls:
+        this = median_run(runs[f"{engine} big"])
+        for tree in args.compare:
+            other = median_run(runs[f"{engine} big {tree}"])
+            print(f"\n{ENGINES[engine]}, this tree / {tree}: req/s "
+                  f"{this['rps'] / other['rps']:.2f}, ratio to hello "
+                  f"{this['rps'] / hello_run['rps']:.2f} vs {other['rps'] / hello_run['rps']:.2f}"
+                  f", p99 {this['p99']:.1f} vs {other['p99']:.1f} ms")
     if len(ratios) == 2:
         relative = ratios["postgres"] / ratios["sqlite"]
         print(f"\nPostgreSQL / SQLite ratio:                {relative:8.2f}   (goal >= "

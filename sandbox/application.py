@@ -1,15 +1,13 @@
-"""The Flask application class: two per-request costs of plain Flask removed from the data
-API's hot path, with behaviour unchanged; and bodies nested too deeply to parse answered as
-the client error they are."""
+"""The Flask application class: data API calls skip the cookie session, a view that raises
+leaves nothing of its unit of work behind, and bodies nested too deeply to parse are answered
+as the client error they are."""
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from flask import Flask, Request, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import BadRequest
 
-from sandbox import unit_of_work
+from sandbox import fastpath, unit_of_work
 
 #: What a client is told when its body nests deeper than the parsers can follow.
 TOO_DEEP = "The request body is nested too deeply to parse."
@@ -39,29 +37,18 @@ class SandboxRequest(Request):
 
 
 class Sandbank(Flask):
-    """Flask with a session interface for pages only, and ``ensure_sync`` remembered per
-    function: Flask asks, for every hook and view of every request, whether it is a
-    coroutine function, and the answer never changes for a function."""
+    """Flask with a session interface for pages only, whose request's work (the session's
+    and the data connection's) is rolled back when a view raises."""
 
     session_interface = PageSessionInterface()
     request_class = SandboxRequest
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._sync: dict[Callable, Callable] = {}
-
-    def ensure_sync(self, func: Callable) -> Callable:
-        try:
-            return self._sync[func]
-        except KeyError:
-            synced = self._sync[func] = super().ensure_sync(func)
-            return synced
 
     def handle_user_exception(self, e: Exception):
         """A view raised: its unit of work is rolled back before the error is rendered. A
         ``RecursionError`` while serving a request with a body comes from parsing it
         (webargs' and the scenario loader's JSON, YAML): a 400, never a 500."""
         unit_of_work.abandon()
+        fastpath.abandon()
         if isinstance(e, RecursionError) and request.content_length:
             e = BadRequest(TOO_DEEP)
         return super().handle_user_exception(e)
@@ -69,4 +56,5 @@ class Sandbank(Flask):
     def handle_exception(self, e: Exception):
         """An unhandled error (a 500): nothing of the request's work is committed."""
         unit_of_work.abandon()
+        fastpath.abandon()
         return super().handle_exception(e)

@@ -337,11 +337,12 @@ def inject(database_url, bank_id, account_id, path) -> None:
 def access_log(database_url, **filters) -> None:
     """Show who read what, newest first (one JSON object per line)."""
     from sandbox.control.access_log import AccessLogEntrySchema
+    from sandbox.extensions import db
     from sandbox.services.access_log import access_log_page
 
     app = make_app(database_url)
     with app.app_context():
-        page = access_log_page(**{k: v for k, v in filters.items() if v is not None})
+        page = access_log_page(db.session, **{k: v for k, v in filters.items() if v is not None})
     schema = AccessLogEntrySchema()
     for entry in page["data"]:
         click.echo(json.dumps(schema.dump(entry), sort_keys=True))

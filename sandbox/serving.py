@@ -1,6 +1,7 @@
 """Serving with gunicorn: the settings ``sandbox serve`` and ``gunicorn.conf.py`` share."""
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -64,9 +65,17 @@ def prepare(server) -> None:
 
 def tell_worker(worker) -> None:
     """Gunicorn ``post_worker_init`` hook: tell the worker's app the sockets it listens on,
-    and let it hold requests in all its threads but one."""
+    let it hold requests in all its threads but one, then move every object alive now (the
+    app, its modules, schemas and compiled statements) out of the garbage collector's reach.
+
+    Those objects live as long as the worker; without :func:`gc.freeze` every full
+    collection walks them all again, and that pause (hundreds of milliseconds on a loaded
+    machine, see docs/operations.md) lands on whichever request triggered it: the data API's
+    p99."""
     binding.record(worker.wsgi, [binding.bind_name(sock.cfg_addr) for sock in worker.sockets])
     limit_holds(worker.wsgi, worker.cfg.threads - 1)
+    gc.collect()
+    gc.freeze()
 
 
 _delivery_worker: subprocess.Popen | None = None

@@ -18,11 +18,3 @@ def test_pages_have_sessions_and_data_api_calls_do_not(app, client):
     assert page.status_code == 200 and "session=" in page.headers.get("Set-Cookie", "")
     assert data.status_code == 200 and "Set-Cookie" not in data.headers
 
-
-def test_ensure_sync_answers_each_function_itself_from_memory(app):
-    def view():
-        return "ok"
-
-    assert app.ensure_sync(view) is view
-    assert view in app._sync
-    assert app.ensure_sync(view) is view

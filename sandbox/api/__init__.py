@@ -15,16 +15,17 @@ def init_app(app: Flask) -> None:
     """Register the data API blueprints, their security scheme and the docs' assets."""
     from sandbox.api import auth, docs
     from sandbox.api.accounts.resources import blp as accounts_blp
-    from sandbox.api.common import BANK_PARAMETER, close_connection
+    from sandbox.api.common import BANK_PARAMETER
     from sandbox.api.identity.resources import blp as identity_blp
     from sandbox.api.manage.resources import blp as manage_blp
     from sandbox.api.receipts.resources import blp as receipts_blp
     from sandbox.api.shipments.resources import blp as shipments_blp
     from sandbox.api.transactions.resources import blp as transactions_blp
     from sandbox.api.webhooks.resources import blp as webhooks_blp
+    from sandbox import fastpath
     from sandbox.extensions import api
 
-    app.teardown_appcontext(close_connection)
+    fastpath.init_app(app)
     auth.register_docs(api.spec)
     for blueprint in (accounts_blp, transactions_blp, receipts_blp, shipments_blp,
                       identity_blp, manage_blp, webhooks_blp):

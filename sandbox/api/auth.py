@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from flask import request
 from flask_smorest import Blueprint, abort
 
-from sandbox.api.common import connection, kept_grant_row
 from sandbox.extensions import db
+from sandbox.fastpath import connection, kept_grant_row
 from sandbox.models import Bank
 from sandbox.services.tokens import Grant, Rejection, grant_from_row, load_grant
 

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-from typing import NoReturn
 
 import marshmallow as ma
-import sqlalchemy as sa
-from flask import current_app, g, request
-from flask_smorest import Blueprint, abort
-from webargs.flaskparser import FlaskParser
+from flask import current_app, request
+from flask_smorest import Blueprint
 
 from sandbox.errors import PROBLEM_JSON, ProblemSchema
-from sandbox.extensions import db
-from sandbox.services.transactions import dumps
+from sandbox.services.representation import dumps
 
 URL_PREFIX = "/banks/<bank_id>/v1"
 NO_STORE = "no-store"
@@ -27,8 +23,6 @@ BANK_PARAMETER = {
     "description": "The bank: its id from `GET /banks`, e.g. `harborline`.",
     "schema": {"type": "string", "example": "harborline"},
 }
-#: The 404 detail of an account the token cannot see (unknown and foreign ids alike).
-NO_ACCOUNT = "No account with this id is covered by the token's consent."
 
 
 def path_parameter(name: str, description: str, example: str) -> dict:
@@ -60,37 +54,9 @@ IF_NONE_MATCH = {
 }
 
 
-class QueryParser(FlaskParser):
-    """webargs' Flask parser that remembers, per process, what each distinct query string
-    parsed to: a client polling the same page is not validated again (the result is a pure
-    function of the schema and the query string). Bounded; failures are never kept."""
-
-    CAPACITY = 4096
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._parsed: dict = {}
-
-    def parse(self, argmap, req=None, *, location=None, **kwargs):
-        if location != "query":
-            return super().parse(argmap, req, location=location, **kwargs)
-        key = (argmap, request.query_string)
-        parsed = self._parsed.get(key)
-        if parsed is None:
-            parsed = super().parse(argmap, req, location=location, **kwargs)
-            if len(self._parsed) < self.CAPACITY:
-                self._parsed[key] = parsed
-        return dict(parsed)
-
-
-_QUERY_PARSER = QueryParser()
-
-
 def data_blueprint(name: str, description: str) -> Blueprint:
     """A blueprint of the data API under ``{iss}/v1``."""
-    blueprint = Blueprint(name, __name__, url_prefix=URL_PREFIX, description=description)
-    blueprint.ARGUMENTS_PARSER = _QUERY_PARSER
-    return blueprint
+    return Blueprint(name, __name__, url_prefix=URL_PREFIX, description=description)
 
 
 class Schema(ma.Schema):
@@ -146,62 +112,6 @@ class PageArgs(Schema):
         validate=ma.validate.Length(1, 200),
         metadata={"description": "Opaque position: the `next_cursor` of the previous page. "
                                  "Omit it for the first page."})
-
-
-def connection() -> sa.Connection:
-    """This request's Core connection for data reads and the access-log write: checked out on
-    first use, closed (rolling back anything uncommitted) when the app context ends.
-
-    On PostgreSQL it autocommits: each statement stands alone (READ COMMITTED gives each its
-    own snapshot anyway), which spares the BEGIN and COMMIT round trips of every request;
-    SQLite's cost nothing, so it keeps its transaction."""
-    current = g.get("data_connection")
-    if current is None:
-        current = g.data_connection = db.engine.connect()
-        if current.dialect.name == "postgresql":
-            current.execution_options(isolation_level="AUTOCOMMIT")
-    return current
-
-
-def close_connection(_error: BaseException | None = None) -> None:
-    """Return the request's data connection to the pool (``teardown_appcontext``)."""
-    current = g.pop("data_connection", None)
-    if current is not None:
-        current.close()
-
-
-def keep_grant_row(token: str, row: tuple | None) -> None:
-    """Keep the bearer token's :func:`~sandbox.services.tokens.grant_query` row (None: no
-    such token), fetched early in the request, for this request's authorization."""
-    g.grant_row = (token, row)
-
-
-def forget_grant_row() -> None:
-    """Drop a kept grant row (the request waited; authorization reads afresh)."""
-    g.pop("grant_row", None)
-
-
-def kept_grant_row(token: str) -> tuple[bool, tuple | None]:
-    """Whether a grant row of ``token`` was kept, and the row; the row is used once."""
-    kept = g.pop("grant_row", None)
-    if kept is None or kept[0] != token:
-        return False, None
-    return True, kept[1]
-
-
-def page_limit(requested: int, bank_max: int) -> int:
-    """``requested`` when the bank allows it; 422 naming ``limit`` otherwise."""
-    if requested > bank_max:
-        abort(422, message=f"limit: at most {bank_max} rows per page at this bank.",
-              errors={"query": {"limit": [f"Must be between 1 and {bank_max} at this bank."]}})
-    return requested
-
-
-def invalid_cursor() -> NoReturn:
-    """Answer 422 naming ``cursor``."""
-    abort(422, message="cursor: not a cursor of this list; pass the `next_cursor` of the "
-                       "previous page.",
-          errors={"query": {"cursor": ["Not a cursor of this list."]}})
 
 
 def request_path() -> str:

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import abort
 
 from sandbox.control.fields import Instant
 from sandbox.control.guard import AdminBlueprint
+from sandbox.extensions import db
 from sandbox.services.access_log import access_log_page
-from sandbox.services.paging import InvalidCursor
 
 blp = AdminBlueprint("sandbox-access-log", __name__,
                      description="The access log of data reads (QA control plane).")
@@ -59,11 +58,6 @@ class AccessLog(MethodView):
     @blp.admin
     @blp.arguments(AccessLogArgs, location="query")
     @blp.response(200, AccessLogPageSchema)
-    @blp.alt_response(400, response="BAD_REQUEST")
     def get(self, args):
         """List data reads, filtered by bank, client, customer and consent."""
-        try:
-            return access_log_page(**args)
-        except InvalidCursor:
-            abort(400, message="The cursor does not belong to this list.",
-                  errors={"query": {"cursor": ["Not a cursor of this list."]}})
+        return access_log_page(db.session, **args)

@@ -5,13 +5,11 @@ import json
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import abort
 
 from sandbox import clock
 from sandbox.control.fields import Instant
 from sandbox.control.guard import AdminBlueprint
 from sandbox.extensions import db
-from sandbox.services.paging import InvalidCursor, decode_cursor, encode_cursor
 from sandbox.services.webhooks import deliveries, fire
 from sandbox.services.webhooks.events import EVENT_TYPES
 
@@ -20,7 +18,6 @@ blp = AdminBlueprint("sandbox-webhooks", __name__,
                                  "plane).")
 
 STATUSES = ("pending", "delivered", "failed", "cancelled")
-CURSOR_KIND = "deliveries"
 
 
 class FireSchema(ma.Schema):
@@ -163,23 +160,11 @@ class Deliveries(MethodView):
         Every event bound for every subscription, newest first, with its attempts (status
         codes, timings, errors).
         """
-        before = None
-        if "cursor" in query:
-            try:
-                before = decode_cursor(CURSOR_KIND, query["cursor"])
-            except InvalidCursor:
-                abort(422, message="The cursor is not valid for this list.",
-                      errors={"query": {"cursor": ["Invalid cursor."]}})
-        limit = query["limit"]
-        rows = deliveries.deliveries(
+        page, cursor = deliveries.deliveries(
             db.session, bank_id=query.get("bank_id"), client_id=query.get("client_id"),
             subscription_id=query.get("subscription_id"), status=query.get("status"),
-            event_type=query.get("type"), before=before, limit=limit + 1)
-        page = rows[:limit]
+            event_type=query.get("type"), cursor=query.get("cursor"), limit=query["limit"])
         attempts = deliveries.attempts_of(db.session, [row.id for row in page])
-        cursor = None
-        if len(rows) > limit:
-            cursor = encode_cursor(CURSOR_KIND, page[-1].created_at, page[-1].id)
         return {"data": [_view(row, attempts[row.id]) for row in page], "next_cursor": cursor}
 
 

@@ -24,18 +24,17 @@ from flask_smorest import abort
 
 from sandbox import clock
 from sandbox.api.auth import bearer_credentials
-from sandbox.api.common import connection as data_connection
-from sandbox.api.common import forget_grant_row, keep_grant_row
 from sandbox.control.guard import HEADER as ADMIN_HEADER
 from sandbox.control.guard import key_is_valid
 from sandbox.extensions import db
+from sandbox.fastpath import Prepared, forget_grant_row, keep_grant_row
+from sandbox.fastpath import connection as data_connection
 from sandbox.faults import HOLD_SLOTS, error_users, rules
 from sandbox.faults.responses import drop_connection, failure, surface
 from sandbox.faults.spec import Fault, FaultSyntaxError, parse
 from sandbox.models.banking import Bank, Customer
 from sandbox.models.faults import FaultRule, MaintenanceWindow
 from sandbox.models.oauth import Token
-from sandbox.services.prepared import Prepared
 from sandbox.oauth.grants import SECRET_CLIENT_AUTH
 from sandbox.oauth.server import SandboxOAuth2Request, server
 from sandbox.services.tokens import Grant, grant_query, load_grant

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
-from sandbox.extensions import db
+from sandbox.errors import NotFound
 from sandbox.models import Account
 from sandbox.services.representation import account_dict, balances_dict
 from sandbox.services.tokens import Grant
+
+#: The 404 detail of an account the token cannot see (unknown and foreign ids alike).
+NO_ACCOUNT = "No account with this id is covered by the token's consent."
 
 
 def _consented(grant: Grant):
@@ -15,25 +19,27 @@ def _consented(grant: Grant):
                                     Account.customer_id == grant.customer_id)
 
 
-def _account(grant: Grant, account_id: str) -> Account | None:
-    if account_id not in grant.account_ids:
-        return None
-    return db.session.scalar(_consented(grant).where(Account.id == account_id))
+def _account(session: Session, grant: Grant, account_id: str) -> Account:
+    account = None
+    if account_id in grant.account_ids:
+        account = session.scalar(_consented(grant).where(Account.id == account_id))
+    if account is None:
+        raise NotFound(NO_ACCOUNT)
+    return account
 
 
-def list_accounts(grant: Grant) -> list[dict]:
+def list_accounts(session: Session, grant: Grant) -> list[dict]:
     """The consent's accounts, in the bank's display order."""
-    accounts = db.session.scalars(_consented(grant).order_by(Account.position, Account.id))
+    accounts = session.scalars(_consented(grant).order_by(Account.position, Account.id))
     return [account_dict(account) for account in accounts]
 
 
-def get_account(grant: Grant, account_id: str) -> dict | None:
-    """One account of the consent, or None (unknown and foreign ids alike)."""
-    account = _account(grant, account_id)
-    return None if account is None else account_dict(account)
+def get_account(session: Session, grant: Grant, account_id: str) -> dict:
+    """One account of the consent; ``NotFound`` for unknown and foreign ids alike."""
+    return account_dict(_account(session, grant, account_id))
 
 
-def get_balances(grant: Grant, account_id: str) -> dict | None:
-    """Balances of one account of the consent at the grant's instant, or None."""
-    account = _account(grant, account_id)
-    return None if account is None else balances_dict(account, grant.now)
+def get_balances(session: Session, grant: Grant, account_id: str) -> dict:
+    """Balances of one account of the consent at the grant's instant; ``NotFound`` for
+    unknown and foreign ids alike."""
+    return balances_dict(_account(session, grant, account_id), grant.now)

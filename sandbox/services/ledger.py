@@ -13,7 +13,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sandbox.models import Account, Transaction, TransactionJson
+from sandbox.models import Account, Transaction
 from sandbox.vocabulary import LIABILITIES
 
 
@@ -45,10 +45,6 @@ def rebalance(session: Session, account: Account, since: datetime | None = None)
         session.connection().execute(
             sa.update(table).where(table.c.id == sa.bindparam("row_id"))
             .values(running_balance=sa.bindparam("running_balance")), changed)
-        ids = [row["row_id"] for row in changed]
-        for start in range(0, len(ids), 500):
-            session.execute(sa.delete(TransactionJson).where(
-                TransactionJson.transaction_id.in_(ids[start:start + 500])))
     pending = session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(Transaction.amount), 0))
         .where(Transaction.account_id == account.id, Transaction.status == "pending"))

@@ -6,14 +6,18 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
-from sandbox.extensions import db
+from sandbox.errors import NotFound
 from sandbox.models import Merchant, Receipt, Shipment, Transaction
-from sandbox.services.paging import decode_cursor, encode_cursor, older_than
+from sandbox.services.accounts import NO_ACCOUNT
+from sandbox.services.paging import Keyset
 from sandbox.services.representation import receipt_dict
 from sandbox.services.tokens import Grant, day_start
 
-CURSOR_KIND = "r"
+KEYSET = Keyset("r", Receipt.id, Receipt.issued_at)
+#: The 404 detail of a receipt the token cannot see (unknown and foreign ids alike).
+NO_RECEIPT = "No receipt with this id is visible to the token's consent."
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,46 +52,40 @@ def _visible(grant: Grant, accounts) -> sa.Select:
             .where(*visible_to(grant, accounts)))
 
 
-def _dicts(rows) -> list[dict]:
+def _dicts(session: Session, rows) -> list[dict]:
     ids = [receipt.id for receipt, _ in rows]
     parcels: dict[str, list[str]] = {receipt_id: [] for receipt_id in ids}
     if ids:
-        for shipment_id, receipt_id in db.session.execute(
+        for shipment_id, receipt_id in session.execute(
                 sa.select(Shipment.id, Shipment.receipt_id)
                 .where(Shipment.receipt_id.in_(ids)).order_by(Shipment.id)):
             parcels[receipt_id].append(shipment_id)
     return [receipt_dict(receipt, merchant, parcels[receipt.id]) for receipt, merchant in rows]
 
 
-def receipt_page(grant: Grant, filters: Filters, limit: int,
-                 cursor: str | None) -> dict | None:
-    """``{"data", "next_cursor"}``: receipts newest first; None when ``account_id`` names an
-    account the grant does not cover. Raises ``InvalidCursor``."""
+def receipt_page(session: Session, grant: Grant, filters: Filters, limit: int,
+                 cursor: str | None) -> dict:
+    """``{"data", "next_cursor"}``: receipts newest first. Raises ``NotFound`` when
+    ``account_id`` names an account the grant does not cover, ``InvalidCursor``."""
     accounts = grant.account_ids
     if filters.account_id is not None:
         if filters.account_id not in accounts:
-            return None
+            raise NotFound(NO_ACCOUNT)
         accounts = {filters.account_id}
     query = _visible(grant, accounts)
     if filters.from_ is not None:
         query = query.where(Receipt.issued_at >= day_start(filters.from_))
     if filters.to is not None and filters.to != date.max:
         query = query.where(Receipt.issued_at < day_start(filters.to, 1))
-    if cursor:
-        at, row_id = decode_cursor(CURSOR_KIND, cursor)
-        query = query.where(older_than(Receipt.issued_at, Receipt.id, at, row_id))
-    rows = db.session.execute(
-        query.order_by(Receipt.issued_at.desc(), Receipt.id.desc()).limit(limit + 1)).all()
-    page = rows[:limit]
-    next_cursor = None
-    if len(rows) > limit:
-        last = page[-1][0]
-        next_cursor = encode_cursor(CURSOR_KIND, last.issued_at, last.id)
-    return {"data": _dicts(page), "next_cursor": next_cursor}
+    rows = session.execute(KEYSET.page(query, limit, cursor)).all()
+    page, next_cursor = KEYSET.cut(rows, limit, lambda row: (row[0].issued_at, row[0].id))
+    return {"data": _dicts(session, page), "next_cursor": next_cursor}
 
 
-def get_receipt(grant: Grant, receipt_id: str) -> dict | None:
-    """One receipt the grant may read, or None (unknown and foreign ids alike)."""
-    row = db.session.execute(
+def get_receipt(session: Session, grant: Grant, receipt_id: str) -> dict:
+    """One receipt the grant may read; ``NotFound`` for unknown and foreign ids alike."""
+    row = session.execute(
         _visible(grant, grant.account_ids).where(Receipt.id == receipt_id)).first()
-    return None if row is None else _dicts([row])[0]
+    if row is None:
+        raise NotFound(NO_RECEIPT)
+    return _dicts(session, [row])[0]

@@ -5,6 +5,7 @@ Every function takes an ORM object or a Core row (anything with the column attri
 """
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -12,6 +13,11 @@ from sandbox.clock import iso
 from sandbox.services import shipments
 from sandbox.services.banks import issuer_url, logo_url
 from sandbox.vocabulary import LIABILITIES
+
+
+def dumps(value) -> str:
+    """Compact JSON text, as the data API answers and stores it."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def money(value: Decimal | None) -> str | None:

@@ -4,15 +4,18 @@ now and inside the consent's transaction window); status and events as they stan
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
-from sandbox.extensions import db
+from sandbox.errors import NotFound
 from sandbox.models import Receipt, Shipment, Transaction
-from sandbox.services.paging import decode_cursor, encode_cursor, older_than
+from sandbox.services.paging import Keyset
 from sandbox.services.receipts import visible_to
 from sandbox.services.representation import shipment_dict
 from sandbox.services.tokens import Grant
 
-CURSOR_KIND = "s"
+KEYSET = Keyset("s", Shipment.id, Shipment.shipped_at)
+#: The 404 detail of a shipment the token cannot see (unknown and foreign ids alike).
+NO_SHIPMENT = "No shipment with this id is visible to the token's consent."
 
 
 def _visible(grant: Grant) -> sa.Select:
@@ -23,33 +26,35 @@ def _visible(grant: Grant) -> sa.Select:
                    *visible_to(grant)))
 
 
-def shipment_page(grant: Grant, status: str | None, limit: int, cursor: str | None) -> dict:
+def shipment_page(session: Session, grant: Grant, status: str | None, limit: int,
+                  cursor: str | None) -> dict:
     """``{"data", "next_cursor"}``: shipments by planned ship time, newest first, only those
-    whose status at now is ``status`` when given. Raises ``InvalidCursor``."""
-    query = _visible(grant).order_by(Shipment.shipped_at.desc(), Shipment.id.desc())
-    if cursor:
-        at, row_id = decode_cursor(CURSOR_KIND, cursor)
-        query = query.where(older_than(Shipment.shipped_at, Shipment.id, at, row_id))
+    whose status at now is ``status`` when given. Raises ``InvalidCursor``.
+
+    Status is a function of the clock, not a column: with a ``status`` filter the keyset
+    query runs unlimited and rows are kept until the page is full (one more tells whether a
+    next page exists)."""
+    query = _visible(grant)
     if status is None:
-        query = query.limit(limit + 1)
-    data: list[dict] = []
-    last = None
-    more = False
-    for shipment in db.session.scalars(query):
+        query = KEYSET.page(query, limit, cursor)
+    else:
+        query = KEYSET.page(query, limit, cursor).limit(None)
+    rows: list[tuple] = []
+    for shipment in session.scalars(query):
         body = shipment_dict(shipment, grant.now)
         if status is not None and body["status"] != status:
             continue
-        if len(data) == limit:
-            more = True
+        rows.append((shipment, body))
+        if len(rows) > limit:
             break
-        data.append(body)
-        last = shipment
-    next_cursor = encode_cursor(CURSOR_KIND, last.shipped_at, last.id) if more else None
-    return {"data": data, "next_cursor": next_cursor}
+    page, next_cursor = KEYSET.cut(rows, limit, lambda row: (row[0].shipped_at, row[0].id))
+    return {"data": [body for _, body in page], "next_cursor": next_cursor}
 
 
-def get_shipment(grant: Grant, shipment_id: str) -> dict | None:
-    """One shipment the grant may see, or None (unknown, foreign and out-of-consent ids
-    alike)."""
-    shipment = db.session.scalar(_visible(grant).where(Shipment.id == shipment_id))
-    return None if shipment is None else shipment_dict(shipment, grant.now)
+def get_shipment(session: Session, grant: Grant, shipment_id: str) -> dict:
+    """One shipment the grant may see; ``NotFound`` for unknown, foreign and out-of-consent
+    ids alike."""
+    shipment = session.scalar(_visible(grant).where(Shipment.id == shipment_id))
+    if shipment is None:
+        raise NotFound(NO_SHIPMENT)
+    return shipment_dict(shipment, grant.now)

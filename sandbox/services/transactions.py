@@ -1,29 +1,30 @@
-"""Reading transactions through a grant: keyset pages, filters, and the serialised-row cache.
+"""Reading transactions through a grant: keyset pages and filters, spliced from stored JSON.
 
-A transaction only changes when it posts, so its JSON is built once per status (on first
-read) and kept in ``transaction_json``; a page is then one indexed keyset query whose cached
-fragments are spliced into the answer.
+A transaction's JSON is built on first read and kept (``transaction_json``, see
+:mod:`sandbox.fastpath` for when it is dropped); a page is then one indexed keyset query
+whose stored fragments are spliced into the answer.
 """
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from sandbox import clock
-from sandbox.extensions import db
+from sandbox.fastpath import STORED_JSON_IS_CURRENT, Prepared, store_json
+from sandbox.errors import NotFound
 from sandbox.models import Merchant, Transaction, TransactionJson
-from sandbox.services.paging import decode_cursor, encode_cursor, older_than
-from sandbox.services.prepared import Prepared
-from sandbox.services.representation import transaction_dict
+from sandbox.services.accounts import NO_ACCOUNT
+from sandbox.services.paging import Keyset, decode_cursor, older_than
+from sandbox.services.representation import dumps, transaction_dict
 from sandbox.services.tokens import Grant, day_start
 
-CURSOR_KIND = "t"
+KEYSET = Keyset("t", Transaction.id, Transaction.authorized_at)
+#: The 404 detail of a transaction the token cannot see (unknown and foreign ids alike).
+NO_TRANSACTION = "No transaction with this id is visible to the token's consent."
 #: Lower bound of the time range when neither the consent nor a filter sets one.
 _DAWN = datetime(1900, 1, 1, tzinfo=clock.UTC)
 _TICK = timedelta(microseconds=1)
@@ -42,26 +43,17 @@ class Filters:
     q: str | None = None
 
 
-def dumps(value) -> str:
-    """Compact JSON, as every cached fragment is written."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-_CACHED = sa.and_(TransactionJson.transaction_id == Transaction.id,
-                  TransactionJson.status == Transaction.status,
-                  TransactionJson.running_balance.is_not_distinct_from(
-                      Transaction.running_balance))
 #: ``authorized_at`` as the driver returns it: only the last row's is converted (for the
 #: cursor), which spares a datetime conversion per row.
 _RAW_AUTHORIZED_AT = sa.type_coerce(Transaction.authorized_at, sa.types.NullType()).label("at")
 _PAGE = (
     sa.select(Transaction.id, _RAW_AUTHORIZED_AT, TransactionJson.body)
     .select_from(Transaction)
-    .outerjoin(TransactionJson, _CACHED)
+    .outerjoin(TransactionJson, STORED_JSON_IS_CURRENT)
     .where(Transaction.account_id == sa.bindparam("account"),
            Transaction.authorized_at >= sa.bindparam("since"),
            Transaction.authorized_at < sa.bindparam("before"))
-    .order_by(Transaction.authorized_at.desc(), Transaction.id.desc())
+    .order_by(*KEYSET.order())
     .limit(sa.bindparam("size"))
 )
 _AFTER = older_than(Transaction.authorized_at, Transaction.id, sa.bindparam("at"),
@@ -72,7 +64,7 @@ _NEXT_PAGE = Prepared(_PAGE.where(_AFTER))
 _ONE = (
     sa.select(Transaction.id, Transaction.account_id, TransactionJson.body)
     .select_from(Transaction)
-    .outerjoin(TransactionJson, _CACHED)
+    .outerjoin(TransactionJson, STORED_JSON_IS_CURRENT)
     .where(Transaction.id == sa.bindparam("id"),
            Transaction.authorized_at >= sa.bindparam("since"),
            Transaction.authorized_at < sa.bindparam("before"))
@@ -111,15 +103,15 @@ def _filtered(filters: Filters) -> list:
 
 
 def transaction_page(connection: sa.Connection, grant: Grant, account_id: str,
-                     filters: Filters, limit: int, cursor: str | None) -> str | None:
+                     filters: Filters, limit: int, cursor: str | None) -> str:
     """One page of the account's transactions, newest first, as the JSON text of
-    ``{"data": [...], "next_cursor": ...}``; None when the grant does not cover the account.
-    Raises ``InvalidCursor``."""
+    ``{"data": [...], "next_cursor": ...}``. Raises ``NotFound`` when the grant does not
+    cover the account, :class:`~sandbox.services.paging.InvalidCursor`."""
     if account_id not in grant.account_ids:
-        return None
+        raise NotFound(NO_ACCOUNT)
     params = {"account": account_id, "size": limit + 1, **_range(grant, filters)}
     if cursor:
-        params["at"], params["after"] = decode_cursor(CURSOR_KIND, cursor)
+        params["at"], params["after"] = decode_cursor(KEYSET.kind, cursor)
     conditions = _filtered(filters)
     if conditions:
         query = _PAGE.where(*conditions)
@@ -128,12 +120,9 @@ def transaction_page(connection: sa.Connection, grant: Grant, account_id: str,
         rows = connection.execute(query, params).all()
     else:
         rows = (_NEXT_PAGE if cursor else _FIRST_PAGE).rows(connection, params)
-    page = rows[:limit]
-    next_cursor = "null"
-    if len(rows) > limit:
-        last = page[-1]
-        at = _instant_reader(connection.dialect)(last[1])
-        next_cursor = '"' + encode_cursor(CURSOR_KIND, at, last[0]) + '"'
+    read_instant = _instant_reader(connection.dialect)
+    page, next_cursor = KEYSET.cut(rows, limit, lambda row: (read_instant(row[1]), row[0]))
+    next_cursor = "null" if next_cursor is None else '"' + next_cursor + '"'
     data = ",".join(_bodies(connection, page))
     return '{"data":[' + data + '],"next_cursor":' + next_cursor + "}"
 
@@ -146,59 +135,35 @@ def _instant_reader(dialect):
 
 
 def get_transaction(connection: sa.Connection, grant: Grant,
-                    transaction_id: str) -> str | None:
-    """The JSON text of one transaction the grant may read, or None."""
+                    transaction_id: str) -> str:
+    """The JSON text of one transaction the grant may read; ``NotFound`` otherwise."""
     row = connection.execute(_ONE, {"id": transaction_id, **_range(grant)}).first()
     if row is None or row.account_id not in grant.account_ids:
-        return None
+        raise NotFound(NO_TRANSACTION)
     return _bodies(connection, [row])[0]
 
 
 def _bodies(connection: sa.Connection, rows) -> list[str]:
-    """The JSON text of each row (its first column is the id, its last the cached text, or
-    None): cached, or serialised now and cached for next time."""
+    """The JSON text of each row (its first column is the id, its last the stored text, or
+    None): stored, or serialised now and stored for next time (committed with the request's
+    access-log entry)."""
     bodies = [row[-1] for row in rows]
     if None not in bodies:
         return bodies
-    fresh = _serialise([row[0] for row in rows if row[-1] is None])
-    _remember(connection, [{"transaction_id": tid, "status": status,
-                            "running_balance": running, "body": body}
-                           for tid, (status, running, body) in fresh.items()])
+    fresh = _serialise(connection, [row[0] for row in rows if row[-1] is None])
+    store_json(connection, [{"transaction_id": tid, "status": status,
+                             "running_balance": running, "body": body}
+                            for tid, (status, running, body) in fresh.items()])
     return [body if body is not None else fresh[row[0]][2] for row, body in zip(rows, bodies)]
 
 
-def _serialise(ids: list[str]) -> dict[str, tuple[str, Decimal | None, str]]:
-    found = list(db.session.scalars(sa.select(Transaction).where(Transaction.id.in_(ids))))
-    merchant_ids = {t.merchant_id for t in found if t.merchant_id}
-    merchants = {m.id: m for m in db.session.scalars(
-        sa.select(Merchant).where(Merchant.id.in_(merchant_ids)))} if merchant_ids else {}
-    return {t.id: (t.status, t.running_balance,
-                   dumps(transaction_dict(t, merchants.get(t.merchant_id))))
-            for t in found}
-
-
-def _remember(connection: sa.Connection, rows: list[dict]) -> None:
-    """Store serialised rows, replacing what was stored for an earlier state (committed with
-    the access-log entry)."""
-    dialect = connection.dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        insert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(TransactionJson)
-        statement = insert.on_conflict_do_update(
-            index_elements=[TransactionJson.transaction_id],
-            set_={"status": insert.excluded.status,
-                  "running_balance": insert.excluded.running_balance,
-                  "body": insert.excluded.body})
-    else:
-        connection.execute(sa.delete(TransactionJson).where(
-            TransactionJson.transaction_id.in_([row["transaction_id"] for row in rows])))
-        statement = sa.insert(TransactionJson)
-    connection.execute(statement, rows)
-
-
-def forget(transaction_ids: list[str] | None = None) -> None:
-    """Drop stored JSON of the given transactions (all when None) after changing them in
-    place other than by posting; the caller commits."""
-    statement = sa.delete(TransactionJson)
-    if transaction_ids is not None:
-        statement = statement.where(TransactionJson.transaction_id.in_(transaction_ids))
-    db.session.execute(statement)
+def _serialise(connection: sa.Connection,
+               ids: list[str]) -> dict[str, tuple[str, Decimal | None, str]]:
+    table, merchants = Transaction.__table__, Merchant.__table__
+    found = connection.execute(sa.select(table).where(table.c.id.in_(ids))).all()
+    merchant_ids = {row.merchant_id for row in found if row.merchant_id}
+    by_id = {m.id: m for m in connection.execute(
+        sa.select(merchants).where(merchants.c.id.in_(merchant_ids)))} if merchant_ids else {}
+    return {row.id: (row.status, row.running_balance,
+                     dumps(transaction_dict(row, by_id.get(row.merchant_id))))
+            for row in found}

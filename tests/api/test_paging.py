@@ -8,7 +8,7 @@ import pytest
 
 from sandbox import clock
 from sandbox.extensions import db
-from sandbox.models import Transaction
+from sandbox.models import Bank, Transaction
 from tests.api.conftest import bearer, customer_of, walk
 
 BANK = "harborline"
@@ -86,6 +86,29 @@ def test_limit_goes_up_to_the_banks_maximum_and_no_further(client, mint, world, 
     assert over.status_code == 422
     assert over.content_type == "application/problem+json"
     assert [error["path"] for error in over.get_json()["errors"]] == ["limit"]
+
+
+def test_a_page_size_changed_in_the_banks_row_is_followed_at_once(app, client, mint, world):
+    """A scenario may change ``page_size_max``: paging reads the bank's row, not the fixture."""
+    token = mint("juniper", "user_business", "transactions")
+    account = customer_of(world, "juniper", "user_business")["accounts"][0]
+    url = f"/banks/juniper/v1/accounts/{account['id']}/transactions"
+    with app.app_context():
+        bank = db.session.get(Bank, "juniper")
+        original = dict(bank.settings)
+        bank.settings = {**original, "page_size_max": 60}
+        db.session.commit()
+    try:
+        larger = client.get(url, query_string={"limit": 60}, headers=bearer(token))
+        over = client.get(url, query_string={"limit": 61}, headers=bearer(token))
+    finally:
+        with app.app_context():
+            db.session.get(Bank, "juniper").settings = original
+            db.session.commit()
+
+    assert larger.status_code == 200 and len(larger.get_json()["data"]) == 60
+    assert over.status_code == 422
+    assert over.get_json()["detail"] == "limit: at most 60 rows per page at this bank."
 
 
 def test_default_page_is_fifty_rows(client, mint, world):

@@ -186,6 +186,19 @@ def test_database_checks_name_their_path_too(client, admin, change, path, messag
     assert message in response.json["errors"][0]["message"]
 
 
+@pytest.mark.parametrize("amount", ["100000000000000000000000000", "1e40", "-1000000000000"])
+def test_an_amount_too_large_for_the_ledger_is_a_422_naming_it(client, admin, amount):
+    document = {"banks": [{"id": "harborline", "customers": [{"username": "qa_huge",
+                "accounts": [{"transactions": [{"amount": amount}]}]}]}]}
+
+    response = client.post("/sandbox/fixtures", json=document, headers=admin)
+
+    assert response.status_code == 422
+    assert response.json["errors"][0]["path"] == (
+        "banks[0].customers[0].accounts[0].transactions[0].amount")
+    assert "out of range" in response.json["errors"][0]["message"]
+
+
 def test_another_customers_account_is_refused(client, admin):
     victim = client.post("/sandbox/banks/harborline/customers", json={"username": "qa_victim"},
                          headers=admin).json["accounts"][0]["id"]

@@ -128,7 +128,8 @@ def test_access_log_filters_and_pages(client, admin):
     assert [len(first["data"]), len(second["data"]), second["next_cursor"]] == [2, 1, None]
     assert first["data"][0]["id"] > first["data"][1]["id"] > second["data"][0]["id"]
     assert nobody == {"data": [], "next_cursor": None}
-    assert bad.status_code == 400
+    assert bad.status_code == 422
+    assert [error["path"] for error in bad.json["errors"]] == ["cursor"]
 
 
 @pytest.mark.parametrize(

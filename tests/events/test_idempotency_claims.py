@@ -20,7 +20,7 @@ def sessions(app, monkeypatch):
     """Two sessions of their own (two requests on two workers), and a short wait."""
     monkeypatch.setattr(idempotency, "WAIT_SECONDS", 1)
     with app.app_context():
-        now = clock.read()[0]
+        now = clock.read(db.session)[0]
         first, second = Session(db.engine), Session(db.engine)
         yield first, second, now
         first.close()

@@ -1,14 +1,16 @@
 """``GET {iss}/v1/accounts``, ``/accounts/{account_id}`` and ``/accounts/{account_id}/balances``."""
 from flask.views import MethodView
-from flask_smorest import abort
 
 from sandbox.api.accounts.schemas import AccountListSchema, AccountSchema, BalancesSchema
 from sandbox.api.auth import requires
 from sandbox.api.common import (
-    ACCOUNT_ID, ITEM_HEADERS, LIST_HEADERS, NO_ACCOUNT, conditional, conditional_answer,
-    connection, data_blueprint, json_answer, not_found, render, request_path,
+    ACCOUNT_ID, ITEM_HEADERS, LIST_HEADERS, conditional, conditional_answer, data_blueprint,
+    json_answer, not_found, render, request_path,
 )
+from sandbox.extensions import db
+from sandbox.fastpath import connection
 from sandbox.services import access_log, accounts
+from sandbox.services.accounts import NO_ACCOUNT
 
 blp = data_blueprint("accounts", "The accounts the consent covers, and their balances.")
 ACCOUNT_LIST, ACCOUNT, BALANCES = AccountListSchema(), AccountSchema(), BalancesSchema()
@@ -23,7 +25,7 @@ class Accounts(MethodView):
 
         Every account the person selected when granting the consent, in the bank's order.
         """
-        data = accounts.list_accounts(grant)
+        data = accounts.list_accounts(db.session, grant)
         access_log.record(connection(), grant, "accounts", None, request_path())
         return json_answer(render(ACCOUNT_LIST, {"data": data, "next_cursor": None}))
 
@@ -36,9 +38,7 @@ class Account(MethodView):
     @not_found(blp, NO_ACCOUNT)
     def get(self, grant, account_id):
         """Get one account"""
-        account = accounts.get_account(grant, account_id)
-        if account is None:
-            abort(404, message=NO_ACCOUNT)
+        account = accounts.get_account(db.session, grant, account_id)
         access_log.record(connection(), grant, "account", account_id, request_path())
         return conditional_answer(render(ACCOUNT, account))
 
@@ -55,8 +55,6 @@ class Balances(MethodView):
         Balances at the sandbox clock's now: `current`, `available` and, for cards,
         `credit_limit`.
         """
-        balances = accounts.get_balances(grant, account_id)
-        if balances is None:
-            abort(404, message=NO_ACCOUNT)
+        balances = accounts.get_balances(db.session, grant, account_id)
         access_log.record(connection(), grant, "balances", account_id, request_path())
         return conditional_answer(render(BALANCES, balances))

@@ -1,18 +1,19 @@
 """``GET {iss}/v1/identity``."""
 from flask.views import MethodView
-from flask_smorest import abort
 
 from sandbox.api.auth import requires
 from sandbox.api.common import (
-    ITEM_HEADERS, conditional, conditional_answer, connection, data_blueprint, not_found, render,
+    ITEM_HEADERS, conditional, conditional_answer, data_blueprint, not_found, render,
     request_path,
 )
 from sandbox.api.identity.schemas import IdentitySchema
+from sandbox.extensions import db
+from sandbox.fastpath import connection
 from sandbox.services import access_log, identity
+from sandbox.services.identity import NO_CUSTOMER
 
 blp = data_blueprint("identity", "The person behind the consent.")
 IDENTITY = IdentitySchema()
-NO_CUSTOMER = "The customer behind this consent no longer exists."
 
 
 @blp.route("/identity")
@@ -26,8 +27,6 @@ class Identity(MethodView):
 
         Name, username, email, phone, postal address and home coordinates.
         """
-        person = identity.get_identity(grant)
-        if person is None:
-            abort(404, message=NO_CUSTOMER)
+        person = identity.get_identity(db.session, grant)
         access_log.record(connection(), grant, "identity", grant.customer_id, request_path())
         return conditional_answer(render(IDENTITY, person))

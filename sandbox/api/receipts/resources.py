@@ -1,23 +1,24 @@
 """``GET {iss}/v1/receipts`` and ``/receipts/{receipt_id}``."""
 from flask.views import MethodView
-from flask_smorest import abort
 
 from sandbox.api.auth import requires
 from sandbox.api.common import (
-    ITEM_HEADERS, LIST_HEADERS, NO_ACCOUNT, conditional, conditional_answer, connection,
-    data_blueprint, invalid_cursor, json_answer, not_found, page_limit, path_parameter, render,
-    request_path,
+    ITEM_HEADERS, LIST_HEADERS, conditional, conditional_answer, data_blueprint, json_answer,
+    not_found, path_parameter, render, request_path,
 )
 from sandbox.api.receipts.schemas import ReceiptArgs, ReceiptPageSchema, ReceiptSchema
+from sandbox.extensions import db
+from sandbox.fastpath import connection
 from sandbox.services import access_log, receipts
-from sandbox.services.paging import InvalidCursor, page_size_max
+from sandbox.services.accounts import NO_ACCOUNT
+from sandbox.services.paging import page_limit, page_size_max
+from sandbox.services.receipts import NO_RECEIPT
 
 blp = data_blueprint("receipts",
                      "Itemised receipts of purchases, with their order's shipments.")
 
 RECEIPT_ID = path_parameter("receipt_id", "A receipt id, e.g. a transaction's `receipt_id`.",
                             "rcp_27c8ceb7c61ec93b09822005")
-NO_RECEIPT = "No receipt with this id is visible to the token's consent."
 RECEIPT_PAGE, RECEIPT = ReceiptPageSchema(), ReceiptSchema()
 
 
@@ -32,14 +33,9 @@ class Receipts(MethodView):
 
         Receipts of purchases on the consent's accounts (or on `account_id`), newest first.
         """
-        limit = page_limit(args.pop("limit"), page_size_max(grant.bank_id))
+        limit = page_limit(args.pop("limit"), page_size_max(connection(), grant.bank_id))
         cursor = args.pop("cursor", None)
-        try:
-            page = receipts.receipt_page(grant, receipts.Filters(**args), limit, cursor)
-        except InvalidCursor:
-            invalid_cursor()
-        if page is None:
-            abort(404, message=NO_ACCOUNT)
+        page = receipts.receipt_page(db.session, grant, receipts.Filters(**args), limit, cursor)
         access_log.record(connection(), grant, "receipts", args.get("account_id"),
                           request_path())
         return json_answer(render(RECEIPT_PAGE, page))
@@ -53,8 +49,6 @@ class Receipt(MethodView):
     @not_found(blp, NO_RECEIPT)
     def get(self, grant, receipt_id):
         """Get one receipt"""
-        receipt = receipts.get_receipt(grant, receipt_id)
-        if receipt is None:
-            abort(404, message=NO_RECEIPT)
+        receipt = receipts.get_receipt(db.session, grant, receipt_id)
         access_log.record(connection(), grant, "receipt", receipt_id, request_path())
         return conditional_answer(render(RECEIPT, receipt))

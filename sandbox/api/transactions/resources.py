@@ -4,26 +4,26 @@ The list is the hot path: it answers JSON text spliced from cached fragments (se
 :mod:`sandbox.services.transactions`); the schemas document exactly that text.
 """
 from flask.views import MethodView
-from flask_smorest import abort
 
 from sandbox.api.auth import requires
 from sandbox.api.common import (
-    ACCOUNT_ID, ITEM_HEADERS, LIST_HEADERS, NO_ACCOUNT, conditional, conditional_answer,
-    connection, data_blueprint, invalid_cursor, json_answer, not_found, page_limit, path_parameter,
-    request_path,
+    ACCOUNT_ID, ITEM_HEADERS, LIST_HEADERS, conditional, conditional_answer, data_blueprint,
+    json_answer, not_found, path_parameter, request_path,
 )
 from sandbox.api.transactions.schemas import (
     TransactionArgs, TransactionPageSchema, TransactionSchema,
 )
+from sandbox.fastpath import connection
 from sandbox.services import access_log, transactions
-from sandbox.services.paging import InvalidCursor, page_size_max
+from sandbox.services.accounts import NO_ACCOUNT
+from sandbox.services.paging import page_limit, page_size_max
+from sandbox.services.transactions import NO_TRANSACTION
 
 blp = data_blueprint("transactions",
                      "Card, ACH, transfer, fee and interest movements, newest first.")
 
 TRANSACTION_ID = path_parameter("transaction_id", "A transaction id from a transaction list.",
                                 "txn_27c8ceb7c61ec93b09822001")
-NO_TRANSACTION = "No transaction with this id is visible to the token's consent."
 
 
 @blp.route("/accounts/<account_id>/transactions", parameters=[ACCOUNT_ID])
@@ -40,16 +40,10 @@ class AccountTransactions(MethodView):
         transactions arrive. Only transactions inside the consent's transaction window are
         visible.
         """
-        limit = page_limit(args.pop("limit"), page_size_max(grant.bank_id))
+        limit = page_limit(args.pop("limit"), page_size_max(connection(), grant.bank_id))
         cursor = args.pop("cursor", None)
-        filters = transactions.Filters(**args)
-        try:
-            page = transactions.transaction_page(connection(), grant, account_id, filters,
-                                                 limit, cursor)
-        except InvalidCursor:
-            invalid_cursor()
-        if page is None:
-            abort(404, message=NO_ACCOUNT)
+        page = transactions.transaction_page(connection(), grant, account_id,
+                                             transactions.Filters(**args), limit, cursor)
         access_log.record(connection(), grant, "transactions", account_id, request_path())
         return json_answer(page)
 
@@ -63,7 +57,5 @@ class Transaction(MethodView):
     def get(self, grant, transaction_id):
         """Get one transaction"""
         body = transactions.get_transaction(connection(), grant, transaction_id)
-        if body is None:
-            abort(404, message=NO_TRANSACTION)
         access_log.record(connection(), grant, "transaction", transaction_id, request_path())
         return conditional_answer(body)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from sandbox.models import Account, Bank, Customer, Receipt, Shipment, Transaction, TransactionJson
+from sandbox.models import Account, Bank, Customer, Receipt, Shipment, Transaction
 from sandbox.services.scenarios.consents import check_consent
 from sandbox.services.scenarios.loader import DEFAULT_PASSWORD, Loader, Made
 from sandbox.services.scenarios.transactions import apply_transactions
@@ -178,8 +178,6 @@ def _open_account(load: Loader, bank: Bank, customer: Customer, account_id: str,
 def _remove_history(load: Loader, account: Account) -> None:
     ids = sa.select(Transaction.id).where(Transaction.account_id == account.id)
     receipts = sa.select(Receipt.id).where(Receipt.account_id == account.id)
-    load.session.execute(sa.delete(TransactionJson).where(
-        TransactionJson.transaction_id.in_(ids)))
     load.session.execute(sa.delete(Shipment).where(Shipment.receipt_id.in_(receipts)))
     load.session.execute(sa.delete(Receipt).where(Receipt.account_id == account.id))
     load.session.execute(sa.delete(Transaction).where(Transaction.account_id == account.id))

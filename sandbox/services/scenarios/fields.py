@@ -124,8 +124,11 @@ class Money(_Text):
             amount = Decimal(str(value).strip())
         except InvalidOperation:
             raise self.make_error("invalid") from None
-        if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        if not amount.is_finite():
             raise self.make_error("invalid")
+        # The range first: quantizing an amount of more than 26 digits overflows Decimal.
         if abs(amount) >= Decimal("1e12"):
             raise ma.ValidationError("Amount out of range.")
+        if amount != amount.quantize(Decimal("0.01")):
+            raise self.make_error("invalid")
         return amount.quantize(Decimal("0.01"))

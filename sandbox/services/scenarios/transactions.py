@@ -7,7 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from sandbox.models import (
-    Account, Customer, Merchant, Receipt, Shipment, Transaction, TransactionJson,
+    Account, Customer, Merchant, Receipt, Shipment, Transaction,
 )
 from sandbox.services import manage
 from sandbox.services.representation import money
@@ -48,8 +48,6 @@ def apply_transactions(load: Loader, account: Account, docs: list[dict], path: s
         if not rows:
             return ids
     replaced = [row["id"] for row in rows]
-    load.session.execute(sa.delete(TransactionJson).where(
-        TransactionJson.transaction_id.in_(replaced)))
     old_receipts = sa.select(Receipt.id).where(Receipt.transaction_id.in_(replaced))
     load.session.execute(sa.delete(Shipment).where(Shipment.receipt_id.in_(old_receipts)))
     load.session.execute(sa.delete(Receipt).where(Receipt.transaction_id.in_(replaced)))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from sandbox.errors import Conflict, NotFound
 from sandbox.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
-from sandbox.services.paging import older_than
+from sandbox.services.paging import Keyset
 from sandbox.services.webhooks.events import EVENT_ID_HEADER, SIGNATURE_HEADER, signature
 from sandbox.services.webhooks.transport import USER_AGENT, Outcome
 
@@ -32,6 +32,10 @@ JITTER = (0.8, 1.2)
 
 class SubscriptionGone(Conflict):
     """The delivery's subscription has been deleted (409)."""
+
+
+#: The delivery log pages newest first.
+KEYSET = Keyset("deliveries", WebhookDelivery.id, WebhookDelivery.created_at)
 
 
 def lease_seconds(timeout: float) -> float:
@@ -162,10 +166,10 @@ def redeliver(session: Session, delivery_id: str, *, now: datetime) -> WebhookDe
 
 def deliveries(session: Session, *, bank_id: str | None = None, client_id: str | None = None,
                subscription_id: str | None = None, status: str | None = None,
-               event_type: str | None = None, before: tuple | None = None,
-               limit: int = 50) -> list[WebhookDelivery]:
-    """The delivery log, newest first, filtered; ``before`` is the ``(created_at, id)`` of
-    the last row of the previous page."""
+               event_type: str | None = None, cursor: str | None = None,
+               limit: int = 50) -> tuple[list[WebhookDelivery], str | None]:
+    """A page of the delivery log, newest first, filtered, after ``cursor``; and the cursor
+    of the next page. Raises :class:`~sandbox.services.paging.InvalidCursor`."""
     query = sa.select(WebhookDelivery)
     for column, value in ((WebhookDelivery.bank_id, bank_id),
                           (WebhookDelivery.client_id, client_id),
@@ -174,11 +178,8 @@ def deliveries(session: Session, *, bank_id: str | None = None, client_id: str |
                           (WebhookDelivery.event_type, event_type)):
         if value is not None:
             query = query.where(column == value)
-    if before is not None:
-        query = query.where(older_than(WebhookDelivery.created_at, WebhookDelivery.id, *before))
-    return list(session.scalars(
-        query.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
-        .limit(limit)))
+    rows = list(session.scalars(KEYSET.page(query, limit, cursor)))
+    return KEYSET.cut(rows, limit, lambda row: (row.created_at, row.id))
 
 
 def attempts_of(session: Session, delivery_ids: list[str]) -> dict[str, list[WebhookAttempt]]:

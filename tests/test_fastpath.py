@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from sandbox.extensions import db
 from sandbox.models import AccessLogEntry, Transaction
-from sandbox.services.prepared import Prepared
+from sandbox.fastpath import Prepared
 
 
 def test_a_prepared_select_reads_what_execute_reads(app):

@@ -1,0 +1,242 @@
+"""The data API's fast read path: everything it keeps, and how what it keeps is dropped.
+
+Three things are kept so that a page of transactions costs about one indexed query:
+
+- **Statements compiled once per process.** A :class:`Prepared` statement is compiled once
+  per dialect and bound and read with its own SQLAlchemy types, exactly as
+  ``Connection.execute`` would, but without the per-execution bookkeeping (execution
+  context, result object, ``Row`` per row) that dominates a small query. A dialect that
+  renders some parameters into the SQL text at execution time (post-compile parameters) runs
+  the statement through ``Connection.execute`` instead. Result processors are built from the
+  first execution's cursor description, as SQLAlchemy's own result does: some drivers
+  (psycopg's NUMERIC reader) choose them by the column's database type.
+- **The JSON text of each transaction** (``transaction_json``), written on first read and
+  spliced into pages. It is dropped by one mechanism nobody has to remember: every UPDATE or
+  DELETE of ``transactions`` rows, ORM or Core, from any module, first deletes the stored
+  text of the rows it matches (:func:`_drop_stored_json`, an engine event). Reads also join
+  on ``status`` and ``running_balance`` (:data:`STORED_JSON_IS_CURRENT`), so text stored by a
+  reader that raced a writer is never served either.
+- **The bearer token's grant row**, fetched by the fault hook in the request's first round
+  trip and used once by authorization (:func:`keep_grant_row`).
+
+A data request reads on its own Core connection (:func:`connection`): on PostgreSQL it
+autocommits (each statement stands alone; READ COMMITTED gives each its own snapshot anyway),
+which spares the BEGIN and COMMIT round trips; SQLite's cost nothing, so it keeps its
+transaction. The access-log row and freshly stored JSON are the read path's only writes; they
+go through that same connection rather than the session so that a read needs one connection,
+not two, and they follow the request's unit of work: committed after the view returns
+(:func:`commit`), rolled back when it raises (:func:`abandon`).
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from flask import Flask, Response, g
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from sandbox.extensions import db
+from sandbox.models import Transaction, TransactionJson
+
+
+class _Plan(NamedTuple):
+    sql: str
+    compiled: SQLCompiler
+    positions: tuple[str, ...] | None
+    binders: dict
+
+
+class Prepared:
+    """A Core SELECT, or an INSERT with explicit ``values()``, to run on a connection's
+    DB-API cursor."""
+
+    def __init__(self, statement: sa.Select | sa.Insert) -> None:
+        self.statement = statement
+        self._columns = list(getattr(statement, "selected_columns", ()))
+        self.row = namedtuple("row", [column.key for column in self._columns])
+        self._plans: dict[Dialect, _Plan | None] = {}
+        self._readers: dict[Dialect, list] = {}
+
+    def _plan(self, dialect: Dialect) -> _Plan | None:
+        if dialect not in self._plans:
+            compiled = self.statement.compile(dialect=dialect)
+            if compiled.literal_execute_params or compiled.post_compile_params:
+                self._plans[dialect] = None
+            else:
+                self._plans[dialect] = _Plan(
+                    compiled.string, compiled,
+                    tuple(compiled.positiontup) if compiled.positional else None,
+                    {compiled.bind_names[bind]: bind.type.dialect_impl(dialect)
+                     .bind_processor(dialect) for bind in compiled.binds.values()},
+                )
+        return self._plans[dialect]
+
+    def _readers_for(self, dialect: Dialect, description) -> list:
+        """Each column's result processor, for the database types in ``description``."""
+        if dialect not in self._readers:
+            self._readers[dialect] = [
+                column.type.dialect_impl(dialect).result_processor(dialect, described[1])
+                for column, described in zip(self._columns, description)]
+        return self._readers[dialect]
+
+    def _run(self, connection: sa.Connection, plan: _Plan, params: dict, fetch: bool):
+        """Execute on a DB-API cursor; with ``fetch``, return every row read through the
+        columns' result processors."""
+        values = plan.compiled.construct_params(params)
+        for name, process in plan.binders.items():
+            if process is not None:
+                values[name] = process(values[name])
+        arguments = values if plan.positions is None else [values[n] for n in plan.positions]
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(plan.sql, arguments)
+            if not fetch:
+                return None
+            fetched = cursor.fetchall()
+            readers = self._readers_for(connection.dialect, cursor.description)
+        finally:
+            cursor.close()
+        if not any(readers):
+            return fetched
+        return [tuple(value if read is None else read(value) for read, value in zip(readers, row))
+                for row in fetched]
+
+    def execute(self, connection: sa.Connection, params: dict) -> None:
+        """Run the statement with ``params``. SQLAlchemy may not have seen it: :func:`commit`
+        commits both the request's connection and its DB-API connection."""
+        plan = self._plan(connection.dialect)
+        if plan is None:
+            connection.execute(self.statement, params)
+        else:
+            self._run(connection, plan, params, fetch=False)
+
+    def rows(self, connection: sa.Connection, params: dict) -> list[tuple]:
+        """Every row of the statement with ``params``, as plain tuples."""
+        plan = self._plan(connection.dialect)
+        if plan is None:
+            return [tuple(row) for row in connection.execute(self.statement, params)]
+        return self._run(connection, plan, params, fetch=True)
+
+    def first(self, connection: sa.Connection, params: dict):
+        """The first row of the statement with ``params`` as a named tuple (attributes named
+        like the statement's columns), or None."""
+        found = self.rows(connection, params)
+        return self.row._make(found[0]) if found else None
+
+
+# -- the stored JSON of transactions ---------------------------------------------------------
+
+#: Join condition of ``transaction_json`` on ``transactions``: stored text is served only
+#: while the row still has the ``status`` and ``running_balance`` it was written from.
+STORED_JSON_IS_CURRENT = sa.and_(
+    TransactionJson.transaction_id == Transaction.id,
+    TransactionJson.status == Transaction.status,
+    TransactionJson.running_balance.is_not_distinct_from(Transaction.running_balance))
+
+_TRANSACTIONS = Transaction.__table__
+_STORED = TransactionJson.__table__
+
+
+def store_json(connection: sa.Connection, rows: list[dict]) -> None:
+    """Store serialised transactions (``transaction_id``, ``status``, ``running_balance``,
+    ``body``), replacing what was stored for an earlier state of the same rows."""
+    dialect = connection.dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(_STORED)
+        statement = insert.on_conflict_do_update(
+            index_elements=[_STORED.c.transaction_id],
+            set_={"status": insert.excluded.status,
+                  "running_balance": insert.excluded.running_balance,
+                  "body": insert.excluded.body})
+    else:
+        connection.execute(sa.delete(_STORED).where(
+            _STORED.c.transaction_id.in_([row["transaction_id"] for row in rows])))
+        statement = sa.insert(_STORED)
+    connection.execute(statement, rows)
+
+
+def _drop_stored_json(connection: sa.Connection, statement, multiparams, params,
+                      _options) -> None:
+    """Before an UPDATE or DELETE of ``transactions`` runs, delete the stored JSON of the rows
+    it matches (with the same parameters, so an executemany drops every row's)."""
+    if not isinstance(statement, (sa.Update, sa.Delete)) \
+            or statement.table._deannotate() is not _TRANSACTIONS:  # ORM ones are annotated
+        return
+    matched = sa.select(_TRANSACTIONS.c.id)
+    if statement.whereclause is not None:
+        matched = matched.where(statement.whereclause)
+    drop = sa.delete(_STORED).where(_STORED.c.transaction_id.in_(matched))
+    if multiparams:
+        connection.execute(drop, list(multiparams))
+    else:
+        connection.execute(drop, params or {})
+
+
+sa.event.listen(sa.Engine, "before_execute", _drop_stored_json)
+
+
+# -- the request's data connection, its unit of work, the kept grant row --------------------
+
+def connection() -> sa.Connection:
+    """This request's Core connection for data reads and the read path's writes: checked out
+    on first use, returned to the pool when the app context ends."""
+    current = g.get("data_connection")
+    if current is None:
+        current = g.data_connection = db.engine.connect()
+        if current.dialect.name == "postgresql":
+            current.execution_options(isolation_level="AUTOCOMMIT")
+    return current
+
+
+def commit(response: Response) -> Response:
+    """Commit what the request wrote on its data connection (``after_request``): through
+    SQLAlchemy and on the DB-API connection, which :class:`Prepared` statements use
+    directly."""
+    current = g.get("data_connection")
+    if current is not None:
+        current.commit()
+        current.connection.commit()
+    return response
+
+
+def abandon() -> None:
+    """Roll back the request's data connection: the view raised."""
+    current = g.get("data_connection")
+    if current is not None:
+        current.rollback()
+
+
+def close_connection(_error: BaseException | None = None) -> None:
+    """Return the request's data connection to the pool (``teardown_appcontext``), rolling
+    back anything uncommitted."""
+    current = g.pop("data_connection", None)
+    if current is not None:
+        current.close()
+
+
+def keep_grant_row(token: str, row: tuple | None) -> None:
+    """Keep the bearer token's :func:`~sandbox.services.tokens.grant_query` row (None: no
+    such token), fetched early in the request, for this request's authorization."""
+    g.grant_row = (token, row)
+
+
+def forget_grant_row() -> None:
+    """Drop a kept grant row (the request waited; authorization reads afresh)."""
+    g.pop("grant_row", None)
+
+
+def kept_grant_row(token: str) -> tuple[bool, tuple | None]:
+    """Whether a grant row of ``token`` was kept, and the row; the row is used once."""
+    kept = g.pop("grant_row", None)
+    if kept is None or kept[0] != token:
+        return False, None
+    return True, kept[1]
+
+
+def init_app(app: Flask) -> None:
+    """Commit the data connection after each view, and return it to the pool at the end."""
+    app.after_request(commit)
+    app.teardown_appcontext(close_connection)
