@@ -221,7 +221,8 @@ def clock(database_url, advance, to, freeze) -> None:
 def token(database_url, bank_id, username, scope, client_id, account_ids) -> None:
     """Mint an authorized consent and its tokens without the consent screen."""
     from sandbox.control.tokens import MintedSchema, MintSchema
-    from sandbox.services.tokens import MintError, mint_token
+    from sandbox import clock, unit_of_work
+    from sandbox.oauth.minting import MintError, mint_token
 
     raw = {"username": username, "client_id": client_id}
     if scope:
@@ -232,8 +233,10 @@ def token(database_url, bank_id, username, scope, client_id, account_ids) -> Non
     with app.app_context():
         try:
             spec = MintSchema().load(raw)
-            minted = mint_token(bank_id, spec.pop("client_id"), spec.pop("username"),
-                                spec.pop("scope"), spec.pop("account_ids"), **spec)
+            with unit_of_work.transaction() as session:
+                minted = mint_token(session, bank_id, spec.pop("client_id"),
+                                    spec.pop("username"), spec.pop("scope"),
+                                    spec.pop("account_ids"), now=clock.now(), **spec)
         except ma.ValidationError as error:
             raise click.UsageError(str(error.messages)) from None
         except MintError as error:

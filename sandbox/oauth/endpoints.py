@@ -37,6 +37,7 @@ from sandbox.oauth.server import (
     issuer,
 )
 from sandbox.services.clients import register_client
+from sandbox.services.tokens import Grant, access_grant
 
 REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"
 
@@ -77,7 +78,12 @@ class TokenIntrospection(IntrospectionEndpoint):
         if token is None:
             return {"active": False}
         is_refresh = token_string == token.refresh_token
-        if not (token.refresh_is_active(now) if is_refresh else token.is_active(now)):
+        if is_refresh:
+            active = token.refresh_is_active(now)
+        else:
+            active = isinstance(
+                access_grant(db.session.connection(), token_string, now), Grant)
+        if not active:
             return {"active": False}
         body = {
             "active": True,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from authlib.common.security import generate_token
 from authlib.integrations.flask_oauth2 import AuthorizationServer as FlaskAuthorizationServer
 from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Payload
 from authlib.oauth2.base import invalid_error_characters
@@ -78,7 +77,8 @@ class BankTokenGenerator(BearerTokenGenerator):
     may refresh and the scope includes ``offline_access``."""
 
     def __init__(self):
-        super().__init__(lambda **_: generate_token(48), lambda **_: generate_token(48),
+        super().__init__(lambda **_: issuance.new_token_string(),
+                         lambda **_: issuance.new_token_string(),
                          lambda client, grant_type: access_token_seconds())
 
     def generate(self, grant_type, client, user=None, scope=None, expires_in=None,

@@ -183,6 +183,7 @@ def _apply(work: Callable[[_Loader], Any],
         raise
     db.session.commit()
     loader.mint_consents()
+    db.session.commit()
     return loader, value
 
 
@@ -764,14 +765,14 @@ class _Loader:
         made.consents.append(doc)
 
     def mint_consents(self) -> None:
-        """Create the documented consents (after the commit: minting commits itself)."""
-        from sandbox.services.tokens import mint_token
+        """Create the documented consents, in the caller's unit of work."""
+        from sandbox.oauth.minting import mint_token
 
         for made in self.made:
             for doc in made.consents:
                 made.minted.append(mint_token(
-                    made.bank_id, doc["client_id"], made.username, doc["scope"],
-                    doc["account_ids"], expires_at=doc["expires_at"],
+                    db.session, made.bank_id, doc["client_id"], made.username, doc["scope"],
+                    doc["account_ids"], now=clock.now(), expires_at=doc["expires_at"],
                     transaction_from=doc["transaction_from"],
                     transaction_to=doc["transaction_to"], purpose=doc["purpose"]))
                 self.counts["consents"] += 1
