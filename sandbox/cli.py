@@ -369,13 +369,15 @@ def clear_throttle(database_url, bank_id, username) -> None:
     """Lift the cool-downs of failed sign-ins and one-time codes at a bank."""
     from sandbox.extensions import db
     from sandbox.models import Bank
+    from sandbox import unit_of_work
     from sandbox.services import throttle
 
     app = make_app(database_url)
     with app.app_context():
         if db.session.get(Bank, bank_id) is None:
             raise click.BadParameter(f"there is no bank {bank_id!r}", param_hint="BANK_ID")
-        cleared = throttle.clear(bank_id, username)
+        with unit_of_work.transaction() as session:
+            cleared = throttle.clear(session, bank_id, username)
     click.echo(f"Cleared {cleared} sign-in counter{'s' if cleared != 1 else ''} at {bank_id}.")
 
 
@@ -392,6 +394,7 @@ def rotate(database_url, bank_ids) -> None:
     """Start signing with a new key; the old one stays published until its ID tokens have
     expired."""
     from sandbox.services import banks
+    from sandbox import clock, unit_of_work
     from sandbox.services import keys as signing_keys
 
     app = make_app(database_url)
@@ -401,5 +404,7 @@ def rotate(database_url, bank_ids) -> None:
         if unknown:
             raise click.BadParameter(f"no bank {unknown[0]!r}", param_hint="--bank")
         for bank_id in bank_ids or known:
-            key = signing_keys.rotate(bank_id)
+            with unit_of_work.transaction() as session:
+                key = signing_keys.rotate(session, bank_id, now=clock.now(),
+                                          wall_now=clock.wall_now())
             click.echo(f"{bank_id}: now signing with {key.kid} (generation {key.generation})")

@@ -77,7 +77,7 @@ class Tokens(MethodView):
         """Create an authorized consent and its tokens for a customer."""
         if db.session.get(Bank, bank_id) is None:
             abort(404, message=f"There is no bank {bank_id!r}.")
-        if find_client(bank_id, spec["client_id"]) is None:
+        if find_client(db.session, bank_id, spec["client_id"]) is None:
             abort(422, errors={"json": {"client_id": [
                 f"No client {spec['client_id']!r} is registered at {bank_id}."]}})
         return mint_token(db.session, bank_id, spec.pop("client_id"), spec.pop("username"),

@@ -11,6 +11,7 @@ from authlib.oauth2.rfc6749 import InvalidRequestError, MissingAuthorizationErro
 
 from sandbox import clock
 from sandbox.errors import Forbidden, Unauthorized
+from sandbox.extensions import db
 from sandbox.oauth.resource import (
     ANY,
     CLIENT,
@@ -54,7 +55,7 @@ def client_token(*, client_credentials: bool = False) -> Grant:
 
 
 def _owned_consent(consent_id: str, token: Grant):
-    consent = consents.find_consent(g.bank.id, consent_id)
+    consent = consents.find_consent(db.session, g.bank.id, consent_id)
     if consent is None or consent.client_id != token.client_id:
         abort(404, message=f"The client has no consent {consent_id!r} at this bank.")
     return consent
@@ -77,7 +78,7 @@ class Consents(MethodView):
         """
         token = client_token(client_credentials=True)
         now = clock.now()
-        client = find_client(g.bank.id, token.client_id)
+        client = find_client(db.session, g.bank.id, token.client_id)
         refused = [name for name in split(body["scope"])
                    if name not in split(client.get_allowed_scope(body["scope"]))]
         if refused:
@@ -87,7 +88,7 @@ class Consents(MethodView):
             abort(422, message="expires_at must be in the future.",
                   errors={"json": {"expires_at": ["Must be in the future."]}})
         consent = consents.create_consent(
-            g.bank, token.client_id, body["scope"], now, purpose=body["purpose"],
+            db.session, g.bank, token.client_id, body["scope"], now=now, purpose=body["purpose"],
             expires_at=body["expires_at"], transaction_from=body["transaction_from"],
             transaction_to=body["transaction_to"])
         return consent, 201, {"Location": url_for(".Consent", consent_id=consent.id)}
@@ -110,4 +111,4 @@ class Consent(MethodView):
     def delete(self, consent_id):
         """Revoke a consent: every token issued under it stops working at once."""
         consent = _owned_consent(consent_id, client_token())
-        consents.revoke(consent, clock.now())
+        consents.revoke(db.session, consent, now=clock.now())

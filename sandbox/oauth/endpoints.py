@@ -153,9 +153,7 @@ class ClientRegistration(ClientRegistrationEndpoint):
         return metadata
 
     def save_client(self, client_info, client_metadata, json_request):
-        client = register_client(g.bank.id, client_info, client_metadata)
-        db.session.commit()
-        return client
+        return register_client(db.session, g.bank.id, client_info, client_metadata)
 
 
 class PushedAuthorization(Endpoint):
@@ -183,7 +181,6 @@ class PushedAuthorization(Endpoint):
             client_id=client.client_id, params={key: values[0] for key, values in datalist.items()},
             expires_at=now + timedelta(seconds=PAR_LIFETIME_SECONDS))
         db.session.add(pushed)
-        db.session.commit()
         body = {"request_uri": pushed.request_uri, "expires_in": PAR_LIFETIME_SECONDS}
         return 201, body, default_json_headers
 

@@ -46,9 +46,9 @@ def save_code(code: str, oauth_request, approval: Approval) -> AuthorizationCode
     """Authorize the consent and store a fresh code bound to client, redirect URI, customer
     and consent."""
     data = oauth_request.payload.data
-    consent = consents.authorize(approval.consent, g.bank, oauth_request.client.client_id,
-                                 approval.customer, oauth_request.scope, approval.account_ids,
-                                 clock.now())
+    consent = consents.authorize(db.session, approval.consent, g.bank,
+                                 oauth_request.client.client_id, approval.customer,
+                                 oauth_request.scope, approval.account_ids, now=clock.now())
     db.session.flush()
     row = AuthorizationCode(
         code=code, bank_id=g.bank.id, client_id=oauth_request.client.client_id,
@@ -93,8 +93,9 @@ def consume_code(row: AuthorizationCode) -> None:
 
 
 def _refuse_reuse(code_id: int) -> None:
+    """Revoke what the code issued and refuse: the token endpoint answers the error, and the
+    request's unit of work commits the revocation with it."""
     revoke_tokens(Token.code_id == code_id)
-    db.session.commit()
     raise InvalidGrantError("The authorization code was already used; the tokens issued "
                             "for it have been revoked.")
 
@@ -192,8 +193,8 @@ def retire_refresh_token(row: Token) -> None:
 
 
 def _refuse_replay(row: Token) -> None:
+    """Revoke the family of ``row`` and refuse (committed with the error answer)."""
     revoke_tokens(_family(row))
-    db.session.commit()
     raise InvalidGrantError("The refresh token was already used; the tokens issued from it "
                             "have been revoked.")
 

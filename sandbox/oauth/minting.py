@@ -34,7 +34,7 @@ def mint_token(session: Session, bank_id: str, client_id: str, username: str, sc
     bank = session.get(Bank, bank_id)
     if bank is None:
         raise MintError(f"no bank {bank_id!r}")
-    if find_client(bank_id, client_id) is None:
+    if find_client(session, bank_id, client_id) is None:
         raise MintError(f"no client {client_id!r} registered at {bank_id}")
     customer = session.scalar(
         sa.select(Customer).where(Customer.bank_id == bank_id, Customer.username == username))

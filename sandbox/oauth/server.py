@@ -19,6 +19,7 @@ from authlib.oauth2.rfc6749 import (
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from flask import g, request
 
+from sandbox.extensions import db
 from sandbox.oauth import issuance
 from sandbox.oauth.schemas import AuthorizationRequestSchema
 from sandbox.oauth.scopes import SCOPES, split
@@ -120,7 +121,7 @@ class AuthorizationServer(FlaskAuthorizationServer):
         self.scopes_supported = list(SCOPES)
 
     def query_client(self, client_id):
-        return find_client(g.bank.id, client_id)
+        return find_client(db.session, g.bank.id, client_id)
 
     def save_token(self, token, oauth_request):
         return issuance.save_token(token, oauth_request)

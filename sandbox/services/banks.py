@@ -99,7 +99,7 @@ def personas_of(bank: Bank) -> list[dict]:
     """The personas of ``bank`` with their credentials, in fixture order."""
     fixtures = {persona["username"]: persona for persona in catalog.personas()}
     users = []
-    for customer in customers.test_users(bank.id):
+    for customer in customers.test_users(db.session, bank.id):
         fixture = fixtures.get(customer.persona, {})
         asks_code = customers.needs_one_time_code(bank, customer)
         users.append({

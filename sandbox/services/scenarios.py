@@ -754,7 +754,7 @@ class _Loader:
     def _check_consent(self, bank: Bank, made: _Made, doc: dict, path: str) -> None:
         from sandbox.services.clients import find_client
 
-        if find_client(bank.id, doc["client_id"]) is None:
+        if find_client(db.session, bank.id, doc["client_id"]) is None:
             self.error(f"{path}.client_id", f"No client {doc['client_id']!r} at {bank.id}.")
             return
         owned = {account["id"] for account in made.accounts}
