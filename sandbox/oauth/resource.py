@@ -4,7 +4,7 @@
 the header is parsed here (:func:`bearer_credentials`), the token is looked up once (the row
 the fault hook kept for the data API, else :func:`~sandbox.services.tokens.grant_row`), and
 :func:`~sandbox.services.tokens.grant_from_row` alone decides whether it is active. The token
-of a request is a :class:`~sandbox.services.tokens.Grant` (``current_token``). Each family of
+of a request is a :class:`~sandbox.services.tokens.Grant` (Authlib's ``current_token``). Each family of
 endpoints (data API, webhooks, consents, userinfo) turns the Authlib error it catches into its
 own answer, with the challenge built by :func:`bearer_challenge`.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from authlib.integrations.flask_oauth2 import ResourceProtector, current_token
+from authlib.integrations.flask_oauth2 import ResourceProtector
 from authlib.oauth2.rfc6749 import InvalidRequestError, MissingAuthorizationError
 from authlib.oauth2.rfc6750 import BearerTokenValidator, InsufficientScopeError, InvalidTokenError
 from flask import g, request
@@ -21,8 +21,6 @@ from sandbox import clock
 from sandbox.api.common import kept_grant_row
 from sandbox.extensions import db
 from sandbox.services.tokens import Grant, Rejection, grant_from_row, grant_row
-
-__all__ = ["current_token", "require_oauth"]
 
 #: The only ``error`` values of a Bearer challenge (RFC 6750 §3.1).
 BEARER_ERRORS = frozenset({"invalid_request", "invalid_token", "insufficient_scope"})
