@@ -11,6 +11,7 @@ own answer, with the challenge built by :func:`bearer_challenge`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from authlib.integrations.flask_oauth2 import ResourceProtector
 from authlib.oauth2.rfc6749 import InvalidRequestError, MissingAuthorizationError
@@ -69,13 +70,14 @@ class WrongTokenKind(InsufficientScopeError):
     way round."""
 
 
-class _Credentials:
-    """What the protector parses: the header's token, and the form's when it is accepted
-    (userinfo, RFC 6750 §2.2)."""
+class _Credentials(NamedTuple):
+    """Where the protector reads the token of the current request: the header, and the
+    form too where that is accepted (userinfo, RFC 6750 §2.2)."""
 
-    def __init__(self, form: bool):
-        self.form = form
-        self.headers = request.headers
+    form: bool
+
+
+_HEADER, _HEADER_OR_FORM = _Credentials(False), _Credentials(True)
 
 
 class GrantValidator(BearerTokenValidator):
@@ -133,7 +135,7 @@ class BankResourceProtector(ResourceProtector):
         """The request's active grant, held to ``claims`` (``bank_id``, ``kind``); raises
         the ``OAuth2Error`` that refuses it. ``form`` also accepts a POSTed
         ``access_token``."""
-        grant = self.validate_request(scopes, _Credentials(form), **claims)
+        grant = self.validate_request(scopes, _HEADER_OR_FORM if form else _HEADER, **claims)
         g.authlib_server_oauth2_token = grant
         return grant
 
