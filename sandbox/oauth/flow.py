@@ -198,7 +198,7 @@ class _View:
     def throttled(self, template: str, paused: throttle.Throttled, **context) -> Response:
         """The form again, refusing for now: 429 with ``Retry-After``."""
         response = self.render(template, 429, error=paused.detail, **context)
-        response.headers["Retry-After"] = str(paused.retry_after)
+        response.headers.update(paused.headers)
         return response
 
     def login(self, submitted: bool) -> Response:
