@@ -26,7 +26,8 @@ FACTORS = ("password", "otp")
 
 
 class Throttled(TooManyRequests):
-    """Attempts of this factor are paused; ``retry_after`` whole seconds remain."""
+    """Attempts of this factor are paused for ``retry_after`` more whole seconds (the
+    ``Retry-After`` header of the answer)."""
 
     def __init__(self, retry_after: int):
         minutes = max(1, math.ceil(retry_after / 60))
@@ -34,7 +35,6 @@ class Throttled(TooManyRequests):
                          f"user is paused: try again in {minutes} minute"
                          f"{'s' if minutes != 1 else ''}.",
                          headers={"Retry-After": str(retry_after)})
-        self.retry_after = retry_after
 
 
 def _key(bank_id: str, username: str, factor: str):
