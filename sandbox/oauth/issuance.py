@@ -157,12 +157,6 @@ def find_token(token_string: str) -> Token | None:
         sa.or_(Token.access_token == token_string, Token.refresh_token == token_string)))
 
 
-def find_access_token(token_string: str) -> Token | None:
-    """The bank's token whose access token is ``token_string``."""
-    return db.session.scalar(sa.select(Token).where(
-        Token.bank_id == g.bank.id, Token.access_token == token_string))
-
-
 def find_refresh_token(token_string: str, client) -> Token | None:
     """The client's live refresh token; replaying a rotated one revokes its family."""
     row = db.session.scalar(sa.select(Token).where(
