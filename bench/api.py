@@ -180,7 +180,8 @@ def prepare(database: str, customers: int, months: int) -> dict:
     from sandbox.extensions import db
     from sandbox.models import Account, Customer, Transaction
     from sandbox.services.seeding import format_summary, seed_world
-    from sandbox.services.tokens import mint_token
+    from sandbox import clock, unit_of_work
+    from sandbox.oauth.minting import mint_token
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SANDBOX_HISTORY_MONTHS": months})
     with app.app_context():
@@ -196,8 +197,9 @@ def prepare(database: str, customers: int, months: int) -> dict:
                     key=lambda row: abs(row[3] - 100))
         plan = {"bank": big.bank_id}
         for name, row in (("big", big), ("small", small)):
-            token = mint_token(row.bank_id, "demo-app", row.username, "accounts transactions",
-                               [row.id])
+            with unit_of_work.transaction() as session:
+                token = mint_token(session, row.bank_id, "demo-app", row.username,
+                                   "accounts transactions", [row.id], now=clock.now())
             plan[name] = {"account": row.id, "rows": row[3], "user": row.username,
                           "token": token["access_token"]}
         db.engine.dispose()

@@ -231,7 +231,8 @@ def clock(database_url, advance, to, freeze) -> None:
 def token(database_url, bank_id, username, scope, client_id, account_ids) -> None:
     """Mint an authorized consent and its tokens without the consent screen."""
     from sandbox.control.tokens import MintedSchema, MintSchema
-    from sandbox.services.tokens import MintError, mint_token
+    from sandbox import clock, unit_of_work
+    from sandbox.oauth.minting import MintError, mint_token
 
     raw = {"username": username, "client_id": client_id}
     if scope:
@@ -242,8 +243,10 @@ def token(database_url, bank_id, username, scope, client_id, account_ids) -> Non
     with app.app_context():
         try:
             spec = MintSchema().load(raw)
-            minted = mint_token(bank_id, spec.pop("client_id"), spec.pop("username"),
-                                spec.pop("scope"), spec.pop("account_ids"), **spec)
+            with unit_of_work.transaction() as session:
+                minted = mint_token(session, bank_id, spec.pop("client_id"),
+                                    spec.pop("username"), spec.pop("scope"),
+                                    spec.pop("account_ids"), now=clock.now(), **spec)
         except ma.ValidationError as error:
             raise click.UsageError(str(error.messages)) from None
         except MintError as error:
@@ -385,13 +388,15 @@ def clear_throttle(database_url, bank_id, username) -> None:
     """Lift the cool-downs of failed sign-ins and one-time codes at a bank."""
     from sandbox.extensions import db
     from sandbox.models import Bank
+    from sandbox import unit_of_work
     from sandbox.services import throttle
 
     app = make_app(database_url)
     with app.app_context():
         if db.session.get(Bank, bank_id) is None:
             raise click.BadParameter(f"there is no bank {bank_id!r}", param_hint="BANK_ID")
-        cleared = throttle.clear(bank_id, username)
+        with unit_of_work.transaction() as session:
+            cleared = throttle.clear(session, bank_id, username)
     click.echo(f"Cleared {cleared} sign-in counter{'s' if cleared != 1 else ''} at {bank_id}.")
 
 
@@ -409,6 +414,7 @@ def rotate(database_url, bank_ids) -> None:
     expired."""
     from sandbox.extensions import db
     from sandbox.services import banks
+    from sandbox import clock, unit_of_work
     from sandbox.services import keys as signing_keys
 
     app = make_app(database_url)
@@ -418,5 +424,7 @@ def rotate(database_url, bank_ids) -> None:
         if unknown:
             raise click.BadParameter(f"no bank {unknown[0]!r}", param_hint="--bank")
         for bank_id in bank_ids or known:
-            key = signing_keys.rotate(bank_id)
+            with unit_of_work.transaction() as session:
+                key = signing_keys.rotate(session, bank_id, now=clock.now(),
+                                          wall_now=clock.wall_now())
             click.echo(f"{bank_id}: now signing with {key.kid} (generation {key.generation})")

@@ -1,12 +1,14 @@
 """The application class: pages keep their cookie sessions, data API calls carry none."""
 from __future__ import annotations
 
-from sandbox.services.tokens import mint_token
+from sandbox import clock, unit_of_work
+from sandbox.oauth.minting import mint_token
 
 
 def test_pages_have_sessions_and_data_api_calls_do_not(app, client):
-    with app.app_context():
-        token = mint_token("harborline", "demo-app", "user_good", "accounts")
+    with app.app_context(), unit_of_work.transaction() as session:
+        token = mint_token(session, "harborline", "demo-app", "user_good", "accounts",
+                           now=clock.now())
     page = client.get("/banks/harborline/authorize", query_string={
         "response_type": "code", "client_id": "demo-app",
         "redirect_uri": "http://127.0.0.1/callback", "scope": "accounts", "state": "s",

@@ -2,110 +2,86 @@
 
 Every data view is decorated with ``requires(scope)``: the token must be active by the sandbox
 clock, issued by the bank in the path, and its scopes must name the kind of data. The view
-then receives the token's :class:`~sandbox.services.tokens.Grant` after ``self``.
+then receives the token's :class:`~sandbox.services.tokens.Grant` after ``self``. The token
+is checked by the one bearer path, :data:`sandbox.oauth.resource.require_oauth`;
+:func:`authorize` turns its refusals into problem+json.
 """
 from __future__ import annotations
 
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import request
-from flask_smorest import Blueprint, abort
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749 import InvalidRequestError, MissingAuthorizationError
+from authlib.oauth2.rfc6750 import InvalidTokenError
+from flask_smorest import Blueprint
 
+from sandbox.errors import Forbidden, NotFound, SandboxError, Unauthorized
 from sandbox.extensions import db
-from sandbox.fastpath import connection, kept_grant_row
 from sandbox.models import Bank
-from sandbox.services.tokens import Grant, Rejection, grant_from_row, load_grant
+from sandbox.oauth.resource import (
+    CLIENT,
+    CUSTOMER,
+    WrongTokenKind,
+    bearer_challenge,
+    require_oauth,
+)
+from sandbox.services.tokens import Grant
 
 SECURITY_SCHEME = "bearer"
 INVALID_TOKEN = "INVALID_TOKEN"
 INSUFFICIENT_SCOPE = "INSUFFICIENT_SCOPE"
 
-
-#: The only ``error`` values of a Bearer challenge (RFC 6750 §3.1).
-BEARER_ERRORS = frozenset({"invalid_request", "invalid_token", "insufficient_scope"})
-
-
-def bearer_challenge(bank_id: str, error: str | None = None, description: str | None = None,
-                     scope: str | None = None) -> dict:
-    """The ``WWW-Authenticate`` header of every bearer-protected endpoint: realm is the bank
-    id; no ``error`` when the request carried no credentials (RFC 6750 §3)."""
-    if error is not None and error not in BEARER_ERRORS:
-        raise ValueError(f"Not an RFC 6750 error code: {error}")
-    parts = [f'realm="{bank_id}"']
-    if error:
-        parts.append(f'error="{error}"')
-    if description:
-        parts.append(f'error_description="{description}"')
-    if scope:
-        parts.append(f'scope="{scope}"')
-    return {"WWW-Authenticate": "Bearer " + ", ".join(parts)}
+#: What a request without a token is told, by the kind of token the endpoint needs.
+NEEDS = {
+    CUSTOMER: "This endpoint needs an access token: send `Authorization: Bearer <token>`.",
+    CLIENT: "This endpoint needs a client-credentials token: send "
+            "`Authorization: Bearer <token>`.",
+}
+#: Why a token of the other kind is refused.
+WRONG_KIND = {
+    CUSTOMER: "This token carries no customer consent (a client-credentials token): data "
+              "endpoints need a token from the authorization-code flow.",
+    CLIENT: "Webhook subscriptions belong to the client, not to a customer: use a "
+            "client-credentials token (`grant_type=client_credentials`).",
+}
 
 
-#: The detail of a 401 ``invalid_request``: a Bearer credential that is not one token.
-MALFORMED = "The Authorization header must be `Bearer <token>`, with exactly one token."
+def authorize(bank_id: str, kind: str, scope: str | None = None) -> Grant:
+    """The grant of the request's bearer token for ``bank_id``, acting for ``kind`` (a
+    customer, or the client itself) and holding ``scope``; raises the problem that refuses
+    it: 404 for an unknown bank, else 401 with the bank's challenge, or 403."""
+    try:
+        return require_oauth.acquire_token([scope] if scope else None, bank_id=bank_id,
+                                           kind=kind)
+    except OAuth2Error as error:
+        raise refusal(error, bank_id, kind, scope) from None
 
 
-def bearer_credentials() -> tuple[str | None, str | None]:
-    """The request's bearer token, or None and the challenge's ``error``: None when the
-    request carries no Bearer token (no header, another scheme, an empty ``Bearer``),
-    ``invalid_request`` when it is malformed (RFC 6750 §3.1). Every bearer-protected endpoint
-    reads its token here."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        return None, None
-    if " " in token:
-        return None, "invalid_request"
-    return token, None
-
-
-def required_bearer_token(bank_id: str, needed: str) -> str:
-    """The request's bearer token; aborts 404 for an unknown bank, else 401 with the bank's
-    challenge (``needed`` explains what to send when no credentials came)."""
-    token, error = bearer_credentials()
-    if token is None:
-        if not bank_exists(bank_id):
-            abort(404, message=f"There is no bank {bank_id!r}.")
-        unauthorized(bank_id, MALFORMED if error else needed, error)
-    return token
-
-
-def unauthorized(bank_id: str, detail: str, error: str | None = "invalid_token"):
-    """Answer 401 problem+json with the matching ``WWW-Authenticate`` challenge."""
-    abort(401, message=detail, headers=bearer_challenge(bank_id, error,
-                                                     detail if error else None))
+def refusal(error: OAuth2Error, bank_id: str, kind: str, scope: str | None) -> SandboxError:
+    """The problem+json answer to the Authlib ``error`` refusing a token (RFC 6750)."""
+    if isinstance(error, WrongTokenKind):
+        if kind == CLIENT:
+            return Forbidden(WRONG_KIND[kind])
+        return Forbidden(WRONG_KIND[kind], headers=bearer_challenge(
+            bank_id, "insufficient_scope", None, scope))
+    if not isinstance(error, (MissingAuthorizationError, InvalidRequestError,
+                              InvalidTokenError)):
+        return Forbidden(f"The token's consent does not include the `{scope}` scope.",
+                         headers=bearer_challenge(bank_id, "insufficient_scope",
+                                                  error.description, scope))
+    if not bank_exists(bank_id):
+        return NotFound(f"There is no bank {bank_id!r}.")
+    if isinstance(error, MissingAuthorizationError):
+        return Unauthorized(NEEDS[kind], headers=bearer_challenge(bank_id))
+    code = "invalid_request" if isinstance(error, InvalidRequestError) else "invalid_token"
+    return Unauthorized(error.description, headers=bearer_challenge(
+        bank_id, code, error.description))
 
 
 def bank_exists(bank_id: str) -> bool:
     """Whether ``bank_id`` names a bank (unknown banks answer 404, not 401)."""
     return db.session.scalar(sa.select(Bank.id).where(Bank.id == bank_id)) is not None
-
-
-def authorize(bank_id: str, scope: str) -> Grant:
-    """The grant of the request's bearer token for ``bank_id``; aborts 401, 403 or 404."""
-    token = required_bearer_token(bank_id, "This endpoint needs an access token: send "
-                                           "`Authorization: Bearer <token>`.")
-    kept, row = kept_grant_row(token)
-    grant = grant_from_row(row) if kept else load_grant(token, connection())
-    if isinstance(grant, Rejection):
-        if not bank_exists(bank_id):
-            abort(404, message=f"There is no bank {bank_id!r}.")
-        unauthorized(bank_id, grant.value)
-    if grant.bank_id != bank_id:
-        if not bank_exists(bank_id):
-            abort(404, message=f"There is no bank {bank_id!r}.")
-        unauthorized(bank_id, f"The access token was not issued by {bank_id}.")
-    if grant.consent_id is None:
-        abort(403, message="This token carries no customer consent (a client-credentials "
-                           "token): data endpoints need a token from the authorization-code "
-                           "flow.",
-              headers=bearer_challenge(bank_id, "insufficient_scope", None, scope))
-    if scope not in grant.scopes:
-        abort(403, message=f"The token's consent does not include the `{scope}` scope.",
-              headers=bearer_challenge(bank_id, "insufficient_scope",
-                                 f"The {scope} scope is required.", scope))
-    return grant
 
 
 def requires(scope: str):
@@ -120,8 +96,7 @@ def requires(scope: str):
     def decorator(view):
         @wraps(view)
         def wrapper(self, *args, bank_id: str, **kwargs):
-            grant = authorize(bank_id, scope)
-            return view(self, grant, *args, **kwargs)
+            return view(self, authorize(bank_id, CUSTOMER, scope), *args, **kwargs)
 
         return document(wrapper)
 

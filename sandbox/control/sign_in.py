@@ -44,4 +44,4 @@ class SignInThrottle(MethodView):
         """
         if db.session.get(Bank, bank_id) is None:
             abort(404, message=f"There is no bank {bank_id!r}.")
-        return {"cleared": throttle.clear(bank_id, args.get("username"))}
+        return {"cleared": throttle.clear(db.session, bank_id, args.get("username"))}

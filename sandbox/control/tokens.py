@@ -6,13 +6,14 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import abort
 
+from sandbox import clock
 from sandbox.vocabulary import SCOPES
 from sandbox.control.fields import Instant
 from sandbox.control.guard import AdminBlueprint
 from sandbox.extensions import db
 from sandbox.models import Bank
 from sandbox.services.clients import find_client
-from sandbox.services.tokens import MintError, mint_token
+from sandbox.oauth.minting import mint_token
 
 blp = AdminBlueprint("sandbox-tokens", __name__,
                      description="Tokens minted without the consent screen (QA control plane).")
@@ -76,11 +77,8 @@ class Tokens(MethodView):
         """Create an authorized consent and its tokens for a customer."""
         if db.session.get(Bank, bank_id) is None:
             abort(404, message=f"There is no bank {bank_id!r}.")
-        if find_client(bank_id, spec["client_id"]) is None:
+        if find_client(db.session, bank_id, spec["client_id"]) is None:
             abort(422, errors={"json": {"client_id": [
                 f"No client {spec['client_id']!r} is registered at {bank_id}."]}})
-        try:
-            return mint_token(bank_id, spec.pop("client_id"), spec.pop("username"),
-                              spec.pop("scope"), spec.pop("account_ids"), **spec)
-        except MintError as error:
-            abort(422, message=str(error))
+        return mint_token(db.session, bank_id, spec.pop("client_id"), spec.pop("username"),
+                          spec.pop("scope"), spec.pop("account_ids"), now=clock.now(), **spec)

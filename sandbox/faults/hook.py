@@ -23,7 +23,6 @@ from flask import Response, current_app, request
 from flask_smorest import abort
 
 from sandbox import clock
-from sandbox.api.auth import bearer_credentials
 from sandbox.control.guard import HEADER as ADMIN_HEADER
 from sandbox.control.guard import key_is_valid
 from sandbox.extensions import db
@@ -36,8 +35,9 @@ from sandbox.models.banking import Bank, Customer
 from sandbox.models.faults import FaultRule, MaintenanceWindow
 from sandbox.models.oauth import Token
 from sandbox.oauth.grants import SECRET_CLIENT_AUTH
+from sandbox.oauth.resource import bearer_credentials, require_oauth
 from sandbox.oauth.server import SandboxOAuth2Request, server
-from sandbox.services.tokens import Grant, grant_query, load_grant
+from sandbox.services.tokens import grant_query
 
 HEADER = "X-Sandbox-Fault"
 _BANK_PATH = re.compile(r"^/banks/(?P<bank>[^/]+)(?P<rest>/.*)?$")
@@ -111,8 +111,11 @@ def _authenticated(kind: str) -> bool:
     if key_is_valid(request.headers.get(ADMIN_HEADER)):
         return True
     if kind == "data":
-        token, _ = bearer_credentials()
-        return token is not None and isinstance(load_grant(token), Grant)
+        try:
+            require_oauth.acquire_token()
+        except OAuth2Error:
+            return False
+        return True
     try:
         server.authenticate_client(SandboxOAuth2Request(), SECRET_CLIENT_AUTH)
     except OAuth2Error:

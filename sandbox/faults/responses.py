@@ -10,7 +10,7 @@ import socket
 
 from flask import Response, json, render_template_string, request
 
-from sandbox.api.auth import bearer_challenge
+from sandbox.oauth.resource import bearer_challenge
 from sandbox.errors import problem_response
 
 #: OAuth endpoints whose errors are RFC 6749 JSON.

@@ -55,7 +55,13 @@ class Consent(db.Model):
 
     def is_active(self, now: datetime) -> bool:
         """True while the consent is authorized and unexpired."""
-        return self.effective_status(now) == "authorized"
+        return consent_is_active(self.status, self.expires_at, now)
+
+
+def consent_is_active(status: str | None, expires_at: datetime | None, now: datetime) -> bool:
+    """Whether a consent with this ``status`` and ``expires_at`` lets its tokens work at
+    ``now``: authorized and unexpired (the one rule, for rows and for objects)."""
+    return status == "authorized" and expires_at is not None and expires_at > now
 
 
 #: Hosts whose redirect URIs may use any port (RFC 8252 §7.3) and plain http.
@@ -194,12 +200,6 @@ class Token(db.Model, OAuth2TokenMixin):
         if not self.refresh_token or self.refresh_token_revoked_at:
             return False
         if self.refresh_token_expires_at and self.refresh_token_expires_at <= now.timestamp():
-            return False
-        return self.consent is None or self.consent.is_active(now)
-
-    def is_active(self, now: datetime) -> bool:
-        """True while the access token is unrevoked, unexpired and its consent active."""
-        if self.access_token_revoked_at or self.is_expired_at(now):
             return False
         return self.consent is None or self.consent.is_active(now)
 

@@ -6,43 +6,56 @@ from flask import g, url_for
 from flask.views import MethodView
 from flask_smorest import abort
 
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749 import InvalidRequestError, MissingAuthorizationError
+
 from sandbox import clock
-from sandbox.api.auth import MALFORMED, bearer_challenge, bearer_credentials
+from sandbox.errors import Forbidden, Unauthorized
 from sandbox.extensions import db
-from sandbox.models import Token
-from sandbox.oauth import issuance
+from sandbox.oauth.resource import (
+    ANY,
+    CLIENT,
+    MALFORMED,
+    WrongTokenKind,
+    bearer_challenge,
+    require_oauth,
+)
 from sandbox.oauth.schemas import ConsentRequestSchema, ConsentSchema
 from sandbox.oauth.scopes import split
 from sandbox.oauth.views import BEARER_SCHEME, blp
 from sandbox.services import consents
 from sandbox.services.clients import find_client
+from sandbox.services.tokens import Grant
 
 
-def _challenge(error: str | None = None) -> dict:
-    return bearer_challenge(g.bank.id, error)
+#: What a request without a token is told.
+NEEDS_TOKEN = ("Send an access token: `Authorization: Bearer <token>` (from "
+               "`grant_type=client_credentials`).")
+INACTIVE = "The access token is unknown, expired or revoked."
 
 
-def client_token(*, client_credentials: bool = False) -> Token:
-    """The request's active bearer token of this bank; aborts 401 (or 403 when a
-    client-credentials token is required and this one acts for a customer)."""
-    value, error = bearer_credentials()
-    if value is None:
-        abort(401, message=MALFORMED if error else (
-            "Send an access token: `Authorization: Bearer <token>` (from "
-            "`grant_type=client_credentials`)."), headers=_challenge(error))
-    token = issuance.find_access_token(value)
-    if token is None or not token.is_active(clock.now()):
-        abort(401, message="The access token is unknown, expired or revoked.",
-              headers=_challenge("invalid_token"))
-    if client_credentials and token.customer_id is not None:
-        abort(403, message="Create consents with a client-credentials token "
-                           "(`grant_type=client_credentials`), not a customer's token.",
-              headers=_challenge("insufficient_scope"))
-    return token
+def client_token(*, client_credentials: bool = False) -> Grant:
+    """The grant of the request's active bearer token of this bank; raises 401 (or 403 when
+    a client-credentials token is required and this one acts for a customer)."""
+    try:
+        return require_oauth.acquire_token(
+            bank_id=g.bank.id, kind=CLIENT if client_credentials else ANY)
+    except WrongTokenKind:
+        raise Forbidden("Create consents with a client-credentials token "
+                        "(`grant_type=client_credentials`), not a customer's token.",
+                        headers=bearer_challenge(g.bank.id, "insufficient_scope")) from None
+    except InvalidRequestError:
+        raise Unauthorized(MALFORMED, headers=bearer_challenge(
+            g.bank.id, "invalid_request")) from None
+    except MissingAuthorizationError:
+        raise Unauthorized(NEEDS_TOKEN, headers=bearer_challenge(g.bank.id)) from None
+    except OAuth2Error:
+        raise Unauthorized(INACTIVE, headers=bearer_challenge(
+            g.bank.id, "invalid_token")) from None
 
 
-def _owned_consent(consent_id: str, token: Token):
-    consent = consents.find_consent(g.bank.id, consent_id)
+def _owned_consent(consent_id: str, token: Grant):
+    consent = consents.find_consent(db.session, g.bank.id, consent_id)
     if consent is None or consent.client_id != token.client_id:
         abort(404, message=f"The client has no consent {consent_id!r} at this bank.")
     return consent
@@ -65,7 +78,7 @@ class Consents(MethodView):
         """
         token = client_token(client_credentials=True)
         now = clock.now()
-        client = find_client(g.bank.id, token.client_id)
+        client = find_client(db.session, g.bank.id, token.client_id)
         refused = [name for name in split(body["scope"])
                    if name not in split(client.get_allowed_scope(body["scope"]))]
         if refused:
@@ -75,10 +88,9 @@ class Consents(MethodView):
             abort(422, message="expires_at must be in the future.",
                   errors={"json": {"expires_at": ["Must be in the future."]}})
         consent = consents.create_consent(
-            g.bank, token.client_id, body["scope"], now, purpose=body["purpose"],
+            db.session, g.bank, token.client_id, body["scope"], now=now, purpose=body["purpose"],
             expires_at=body["expires_at"], transaction_from=body["transaction_from"],
             transaction_to=body["transaction_to"])
-        db.session.commit()
         return consent, 201, {"Location": url_for(".Consent", consent_id=consent.id)}
 
 
@@ -99,5 +111,4 @@ class Consent(MethodView):
     def delete(self, consent_id):
         """Revoke a consent: every token issued under it stops working at once."""
         consent = _owned_consent(consent_id, client_token())
-        consents.revoke(consent, clock.now())
-        db.session.commit()
+        consents.revoke(db.session, consent, now=clock.now())

@@ -37,6 +37,7 @@ from sandbox.oauth.server import (
     issuer,
 )
 from sandbox.services.clients import register_client
+from sandbox.services.tokens import Grant, access_grant
 
 REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"
 
@@ -77,7 +78,12 @@ class TokenIntrospection(IntrospectionEndpoint):
         if token is None:
             return {"active": False}
         is_refresh = token_string == token.refresh_token
-        if not (token.refresh_is_active(now) if is_refresh else token.is_active(now)):
+        if is_refresh:
+            active = token.refresh_is_active(now)
+        else:
+            active = isinstance(
+                access_grant(db.session.connection(), token_string, now), Grant)
+        if not active:
             return {"active": False}
         body = {
             "active": True,
@@ -147,9 +153,7 @@ class ClientRegistration(ClientRegistrationEndpoint):
         return metadata
 
     def save_client(self, client_info, client_metadata, json_request):
-        client = register_client(g.bank.id, client_info, client_metadata)
-        db.session.commit()
-        return client
+        return register_client(db.session, g.bank.id, client_info, client_metadata)
 
 
 class PushedAuthorization(Endpoint):
@@ -177,7 +181,6 @@ class PushedAuthorization(Endpoint):
             client_id=client.client_id, params={key: values[0] for key, values in datalist.items()},
             expires_at=now + timedelta(seconds=PAR_LIFETIME_SECONDS))
         db.session.add(pushed)
-        db.session.commit()
         body = {"request_uri": pushed.request_uri, "expires_in": PAR_LIFETIME_SECONDS}
         return 201, body, default_json_headers
 

@@ -23,6 +23,7 @@ from authlib.oauth2 import OAuth2Error
 from flask import Response, current_app, g, redirect, render_template, request, session
 
 from sandbox import clock
+from sandbox.errors import SandboxError
 from sandbox.extensions import db
 from sandbox.models import Customer, PushedRequest, SignInSession
 from sandbox.oauth import scopes
@@ -34,14 +35,19 @@ FLOW = "oauth_flow"
 CSRF = "oauth_csrf"
 
 
-class PageError(Exception):
-    """An error shown to the person: nothing is redirected to the client."""
+class PageError(SandboxError):
+    """An error shown to the person as the bank's error page (``views.py`` renders it):
+    nothing is redirected to the client, and the request's work is rolled back."""
 
     def __init__(self, title: str, message: str, status: int = 400):
         super().__init__(message)
         self.title = title
-        self.message = message
         self.status = status
+
+
+def error_page(error: PageError) -> Response:
+    """The bank's HTML error page for ``error``."""
+    return _page("oauth/error.html", error.status, title=error.title, message=error.detail)
 
 
 def csrf_token() -> str:
@@ -76,16 +82,15 @@ def _lifetime() -> float:
 
 def _flow() -> SignInSession | None:
     """This browser's live state of the current authorization request, if it has one."""
-    return signin.find(session.get(FLOW), g.bank.id, _flow_key(), _lifetime())
+    return signin.find(db.session, session.get(FLOW), g.bank.id, _flow_key(), _lifetime())
 
 
 def _advance(flow: SignInSession | None, **changes) -> SignInSession:
-    """Record ``changes`` under a fresh id (the old one stops working) and commit; the
-    session cookie is issued anew, naming only the new id."""
-    row = signin.start(g.bank.id, _flow_key(), _lifetime(), previous=flow)
+    """Record ``changes`` under a fresh id (the old one stops working; the unit of work
+    commits it); the session cookie is issued anew, naming only the new id."""
+    row = signin.start(db.session, g.bank.id, _flow_key(), _lifetime(), previous=flow)
     for name, value in changes.items():
         setattr(row, name, value)
-    db.session.commit()
     session.clear()
     session[FLOW] = row.id
     return row
@@ -127,15 +132,8 @@ def _claim(pushed: PushedRequest) -> None:
 
 
 def handle() -> Response:
-    """Serve one step of the authorization flow for the current request."""
-    try:
-        return _step()
-    except PageError as error:
-        db.session.rollback()
-        return _page("oauth/error.html", error.status, title=error.title, message=error.message)
-
-
-def _step() -> Response:
+    """Serve one step of the authorization flow for the current request; raises
+    :class:`PageError` for what is shown to the person as an error page."""
     step = None
     if request.method == "POST":
         _check_csrf()
@@ -146,10 +144,13 @@ def _step() -> Response:
     try:
         grant = server.get_consent_grant(oauth_request, end_user=customer)
     except OAuth2Error as error:
-        response = _answer_client(server.handle_error_response(oauth_request, error))
+        try:
+            response = _answer_client(server.handle_error_response(oauth_request, error))
+        except PageError as shown:
+            # Returned, not raised: a pushed request claimed above stays claimed.
+            return error_page(shown)
         if flow is not None:
-            signin.finish(flow)
-            db.session.commit()
+            signin.finish(db.session, flow)
         return response
     view = _View(grant, oauth_request, flow, customer)
     if customer is None:
@@ -192,12 +193,12 @@ class _View:
 
     def render(self, template: str, status: int = 200, **context) -> Response:
         return _page(template, status, client=self.client, customer=self.customer,
-                     test_users=banks.personas_of(g.bank), **context)
+                     test_users=banks.personas_of(db.session, g.bank), **context)
 
     def throttled(self, template: str, paused: throttle.Throttled, **context) -> Response:
         """The form again, refusing for now: 429 with ``Retry-After``."""
-        response = self.render(template, 429, error=paused.message, **context)
-        response.headers["Retry-After"] = str(paused.retry_after)
+        response = self.render(template, 429, error=paused.detail, **context)
+        response.headers.update(paused.headers)
         return response
 
     def login(self, submitted: bool) -> Response:
@@ -205,19 +206,18 @@ class _View:
             return self.render("oauth/login.html")
         username = request.form.get("username", "")
         try:
-            throttle.check(g.bank.id, username, "password")
+            throttle.check(db.session, g.bank.id, username, "password")
             try:
-                customer = customers.authenticate(g.bank.id, username,
+                customer = customers.authenticate(db.session, g.bank.id, username,
                                                   request.form.get("password", ""))
             except customers.LoginRefused as refused:
                 if refused.reason == "invalid_credentials":
-                    throttle.fail(g.bank.id, username, "password")
-                status = 403 if refused.reason == "locked" else 400
-                return self.render("oauth/login.html", status, error=refused.message,
+                    throttle.fail(db.session, g.bank.id, username, "password")
+                return self.render("oauth/login.html", refused.status, error=refused.detail,
                                    username=username)
         except throttle.Throttled as paused:
             return self.throttled("oauth/login.html", paused, username=username)
-        throttle.succeed(g.bank.id, username, "password")
+        throttle.succeed(db.session, g.bank.id, username, "password")
         _advance(self.flow, customer_id=customer.id, auth_time=now_seconds(), amr=["pwd"],
                  otp_done=not customers.needs_one_time_code(g.bank, customer))
         return redirect(_this_url(), 303)
@@ -227,19 +227,19 @@ class _View:
             return self.render("oauth/otp.html")
         username = self.customer.username
         try:
-            throttle.check(g.bank.id, username, "otp")
+            throttle.check(db.session, g.bank.id, username, "otp")
             if not customers.check_one_time_code(request.form.get("otp", "")):
-                throttle.fail(g.bank.id, username, "otp")
+                throttle.fail(db.session, g.bank.id, username, "otp")
                 return self.render("oauth/otp.html", 400,
                                    error="That code is not correct. Check it and try again.")
         except throttle.Throttled as paused:
             return self.throttled("oauth/otp.html", paused)
-        throttle.succeed(g.bank.id, username, "otp")
+        throttle.succeed(db.session, g.bank.id, username, "otp")
         _advance(self.flow, otp_done=True, amr=["pwd", "otp"])
         return redirect(_this_url(), 303)
 
     def consent(self, submitted: bool) -> Response:
-        accounts = customers.accounts_of(self.customer.id)
+        accounts = customers.accounts_of(db.session, self.customer.id)
         decision = request.form.get("decision") if submitted else None
         if decision == "deny":
             return self.deny()
@@ -270,7 +270,7 @@ class _View:
     def end_flow(self) -> None:
         """Take this browser's state of the request; a concurrent answer got it first when
         it is already gone. Committed with the answer, restored if the answer fails."""
-        if not signin.finish(self.flow):
+        if not signin.finish(db.session, self.flow):
             raise PageError("Request already answered",
                             "This authorization was already answered in this browser. "
                             "Start again from the app.")
@@ -293,7 +293,5 @@ class _View:
         return self.finish(response)
 
     def finish(self, response: Response) -> Response:
-        answered = _answer_client(response)
-        db.session.commit()
-        return answered
+        return _answer_client(response)
 

@@ -47,8 +47,9 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         oauth_request = self.request
         consent_id = oauth_request.payload.data.get("consent_id")
         if consent_id:
-            consent = consents.awaiting_consent(g.bank.id, oauth_request.client.client_id,
-                                                consent_id, clock.now())
+            consent = consents.awaiting_consent(db.session, g.bank.id,
+                                                oauth_request.client.client_id, consent_id,
+                                                now=clock.now())
             if consent is None:
                 raise InvalidRequestError(
                     "The consent does not exist, belongs to another client, or is no longer "
@@ -120,13 +121,13 @@ class OpenIDCode(oidc.OpenIDCode):
         return issuance.nonce_used(oauth_request.payload.client_id, nonce)
 
     def resolve_client_private_key(self, client):
-        return keys.active_key(g.bank.id).private_jwk
+        return keys.active_key(db.session, g.bank.id, now=clock.now()).private_jwk
 
     def get_client_algorithm(self, client):
         return keys.ALGORITHM
 
     def get_encode_header(self, client):
-        return {"alg": keys.ALGORITHM, "kid": keys.active_key(g.bank.id).kid}
+        return {"alg": keys.ALGORITHM, "kid": keys.active_key(db.session, g.bank.id, now=clock.now()).kid}
 
     def get_client_claims(self, client):
         now = wall_seconds(issuance.now_seconds())

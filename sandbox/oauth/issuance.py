@@ -10,15 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749 import InvalidGrantError
 from flask import g
+from sqlalchemy.orm import Session
 
 from sandbox import clock
 from sandbox.extensions import db
-from sandbox.models import AuthorizationCode, Consent, Customer, Token
+from sandbox.models import AuthorizationCode, Bank, Consent, Customer, Token
 from sandbox.services import consents
 
 SECONDS_PER_DAY = 86_400
+#: Characters of an access or refresh token.
+TOKEN_LENGTH = 48
 
 
 @dataclass
@@ -42,9 +46,9 @@ def save_code(code: str, oauth_request, approval: Approval) -> AuthorizationCode
     """Authorize the consent and store a fresh code bound to client, redirect URI, customer
     and consent."""
     data = oauth_request.payload.data
-    consent = consents.authorize(approval.consent, g.bank, oauth_request.client.client_id,
-                                 approval.customer, oauth_request.scope, approval.account_ids,
-                                 clock.now())
+    consent = consents.authorize(db.session, approval.consent, g.bank,
+                                 oauth_request.client.client_id, approval.customer,
+                                 oauth_request.scope, approval.account_ids, now=clock.now())
     db.session.flush()
     row = AuthorizationCode(
         code=code, bank_id=g.bank.id, client_id=oauth_request.client.client_id,
@@ -89,8 +93,9 @@ def consume_code(row: AuthorizationCode) -> None:
 
 
 def _refuse_reuse(code_id: int) -> None:
+    """Revoke what the code issued and refuse: the token endpoint answers the error, and the
+    request's unit of work commits the revocation with it."""
     revoke_tokens(Token.code_id == code_id)
-    db.session.commit()
     raise InvalidGrantError("The authorization code was already used; the tokens issued "
                             "for it have been revoked.")
 
@@ -102,29 +107,47 @@ def nonce_used(client_id: str, nonce: str) -> bool:
         AuthorizationCode.nonce == nonce)))
 
 
+def new_token_string() -> str:
+    """A fresh access or refresh token: 48 random characters."""
+    return generate_token(TOKEN_LENGTH)
+
+
+def store_token(session: Session, bank: Bank, client_id: str, *, access_token: str,
+                refresh_token: str | None, scope: str, expires_in: int, issued_at: int,
+                customer_id: str | None, consent_id: str | None, code_id: int | None = None,
+                parent_id: int | None = None, token_type: str = "Bearer") -> Token:
+    """Add the row of an issued token (its refresh token living the bank's
+    ``refresh_token_days``) to ``session`` and flush it: the one place a token row is made,
+    by the token endpoint and by minting."""
+    refresh_days = int(bank.settings["tokens"]["refresh_token_days"])
+    row = Token(
+        bank_id=bank.id, client_id=client_id, token_type=token_type,
+        access_token=access_token, refresh_token=refresh_token, scope=scope,
+        expires_in=expires_in, issued_at=issued_at, customer_id=customer_id,
+        consent_id=consent_id, code_id=code_id, parent_id=parent_id,
+        refresh_token_expires_at=(issued_at + refresh_days * SECONDS_PER_DAY
+                                  if refresh_token else None),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
 def save_token(token: dict, oauth_request) -> Token:
     """Store an issued token, bound to the consent and customer of the code or refresh token
     it was obtained with (client-credentials tokens have neither)."""
-    issued_at = now_seconds()
     code = oauth_request.authorization_code
     parent = oauth_request.refresh_token
     source = code or parent
-    refresh_days = int(g.bank.settings["tokens"]["refresh_token_days"])
-    row = Token(
-        bank_id=g.bank.id, client_id=oauth_request.client.client_id,
-        token_type=token["token_type"], access_token=token["access_token"],
-        refresh_token=token.get("refresh_token"), scope=token.get("scope", ""),
-        expires_in=token.get("expires_in", 0), issued_at=issued_at,
+    return store_token(
+        db.session, g.bank, oauth_request.client.client_id, token_type=token["token_type"],
+        access_token=token["access_token"], refresh_token=token.get("refresh_token"),
+        scope=token.get("scope", ""), expires_in=token.get("expires_in", 0),
+        issued_at=now_seconds(),
         customer_id=source.customer_id if source else None,
         consent_id=source.consent_id if source else None,
         code_id=code.id if code else (parent.code_id if parent else None),
-        parent_id=parent.id if parent else None,
-        refresh_token_expires_at=(issued_at + refresh_days * SECONDS_PER_DAY
-                                  if token.get("refresh_token") else None),
-    )
-    db.session.add(row)
-    db.session.flush()
-    return row
+        parent_id=parent.id if parent else None)
 
 
 def find_token(token_string: str) -> Token | None:
@@ -132,12 +155,6 @@ def find_token(token_string: str) -> Token | None:
     return db.session.scalar(sa.select(Token).where(
         Token.bank_id == g.bank.id,
         sa.or_(Token.access_token == token_string, Token.refresh_token == token_string)))
-
-
-def find_access_token(token_string: str) -> Token | None:
-    """The bank's token whose access token is ``token_string``."""
-    return db.session.scalar(sa.select(Token).where(
-        Token.bank_id == g.bank.id, Token.access_token == token_string))
 
 
 def find_refresh_token(token_string: str, client) -> Token | None:
@@ -170,8 +187,8 @@ def retire_refresh_token(row: Token) -> None:
 
 
 def _refuse_replay(row: Token) -> None:
+    """Revoke the family of ``row`` and refuse (committed with the error answer)."""
     revoke_tokens(_family(row))
-    db.session.commit()
     raise InvalidGrantError("The refresh token was already used; the tokens issued from it "
                             "have been revoked.")
 

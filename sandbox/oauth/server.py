@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from authlib.common.security import generate_token
 from authlib.integrations.flask_oauth2 import AuthorizationServer as FlaskAuthorizationServer
 from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Payload
 from authlib.oauth2.base import invalid_error_characters
@@ -20,6 +19,7 @@ from authlib.oauth2.rfc6749 import (
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from flask import g, request
 
+from sandbox.extensions import db
 from sandbox.oauth import issuance
 from sandbox.oauth.schemas import AuthorizationRequestSchema
 from sandbox.oauth.scopes import SCOPES, split
@@ -79,7 +79,8 @@ class BankTokenGenerator(BearerTokenGenerator):
     may refresh and the scope includes ``offline_access``."""
 
     def __init__(self):
-        super().__init__(lambda **_: generate_token(48), lambda **_: generate_token(48),
+        super().__init__(lambda **_: issuance.new_token_string(),
+                         lambda **_: issuance.new_token_string(),
                          lambda client, grant_type: access_token_seconds())
 
     def generate(self, grant_type, client, user=None, scope=None, expires_in=None,
@@ -121,7 +122,7 @@ class AuthorizationServer(FlaskAuthorizationServer):
         self.scopes_supported = list(SCOPES)
 
     def query_client(self, client_id):
-        return find_client(g.bank.id, client_id)
+        return find_client(db.session, g.bank.id, client_id)
 
     def save_token(self, token, oauth_request):
         return issuance.save_token(token, oauth_request)

@@ -1,15 +1,20 @@
 """OpenID Connect UserInfo (Core §5.3): GET or POST, with the access token in the
-``Authorization`` header or, on POST, in the form body (RFC 6750 §2.1, §2.2)."""
+``Authorization`` header or, on POST, in the form body (RFC 6750 §2.1, §2.2), checked by the
+one bearer path; errors are RFC 6750 JSON with the bank's challenge."""
 from __future__ import annotations
 
-from flask import Response, g, json, request
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749 import InvalidRequestError, MissingAuthorizationError
+from authlib.oauth2.rfc6750 import InsufficientScopeError
+from flask import Response, g, json
 
-from sandbox import clock
-from sandbox.api.auth import MALFORMED, bearer_challenge, bearer_credentials
-from sandbox.oauth import claims, issuance
-from sandbox.oauth.scopes import split
+from sandbox.extensions import db
+from sandbox.models import Customer
+from sandbox.oauth import claims
+from sandbox.oauth.resource import MALFORMED, bearer_challenge, require_oauth
 
-FORM = "application/x-www-form-urlencoded"
+NEEDS_TOKEN = ("Send an access token: `Authorization: Bearer <token>`, or `access_token` in "
+               "a POSTed form.")
 
 
 def _error(status: int, error: str | None, detail: str) -> Response:
@@ -20,23 +25,24 @@ def _error(status: int, error: str | None, detail: str) -> Response:
     return response
 
 
+def _refusal(error: OAuth2Error) -> Response:
+    if isinstance(error, MissingAuthorizationError):
+        return _error(401, None, NEEDS_TOKEN)
+    if isinstance(error, InvalidRequestError):
+        if error.description == MALFORMED:
+            return _error(401, "invalid_request", MALFORMED)
+        return _error(400, "invalid_request", error.description)
+    if isinstance(error, InsufficientScopeError):
+        return _error(403, "insufficient_scope", "The token lacks the openid scope.")
+    return _error(401, "invalid_token", "The access token is unknown, expired or revoked.")
+
+
 def userinfo_response() -> Response:
     """The claims the token's scopes release, or an RFC 6750 error with its challenge."""
-    header, malformed = bearer_credentials()
-    if malformed:
-        return _error(401, malformed, MALFORMED)
-    form = (request.form.get("access_token") if request.method == "POST"
-            and request.mimetype == FORM else None)
-    if header and form:
-        return _error(400, "invalid_request", "Send the access token one way only.")
-    token_string = header or form
-    if token_string is None:
-        return _error(401, None, "Send an access token: `Authorization: Bearer <token>`, "
-                                 "or `access_token` in a POSTed form.")
-    token = issuance.find_access_token(token_string)
-    if token is None or not token.is_active(clock.now()):
-        return _error(401, "invalid_token", "The access token is unknown, expired or revoked.")
-    if "openid" not in split(token.scope):
-        return _error(403, "insufficient_scope", "The token lacks the openid scope.")
-    info = claims.user_info(token.get_user(), token.scope)
+    try:
+        grant = require_oauth.acquire_token(["openid"], form=True, bank_id=g.bank.id)
+    except OAuth2Error as error:
+        return _refusal(error)
+    customer = db.session.get(Customer, grant.customer_id) if grant.customer_id else None
+    info = claims.user_info(customer, " ".join(sorted(grant.scopes)))
     return Response(json.dumps(dict(info)), mimetype="application/json")

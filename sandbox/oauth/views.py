@@ -1,7 +1,8 @@
 """Routes of the per-bank authorization server, ``{base}/banks/{bank_id}/...``.
 
-Thin views: each hands the request to the Authlib server (or to the page flow) and commits
-what it wrote. Authlib's endpoints are plain Flask views; ``@blp.doc`` documents them.
+Thin views: each hands the request to the Authlib server (or to the page flow); the request's
+unit of work commits what it wrote, error answers included (a revoked family of tokens after a
+replayed code must stay revoked). Authlib's endpoints are plain Flask views; ``@blp.doc`` documents them.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from authlib.oauth2.rfc7591 import InvalidClientMetadataError
 from flask import Response, g, redirect, request
 from flask_smorest import Blueprint, abort
 
+from sandbox import clock
 from sandbox.extensions import db
 from sandbox.models import Bank
 from sandbox.oauth import flow
@@ -95,13 +97,10 @@ def _insecure(error: InsecureTransportError) -> Response:
     return server.handle_error_response(None, error)
 
 
-def _finish(response: Response) -> Response:
-    """Commit what the endpoint wrote when it succeeded; drop it otherwise."""
-    if response.status_code < 400:
-        db.session.commit()
-    else:
-        db.session.rollback()
-    return response
+@blp.errorhandler(flow.PageError)
+def _page_error(error: flow.PageError) -> Response:
+    """A page error is the bank's HTML error page, never problem+json."""
+    return flow.error_page(error)
 
 
 @blp.route("/.well-known/openid-configuration")
@@ -120,7 +119,7 @@ def jwks():
     After `sandbox keys rotate` the retired key stays published until the ID tokens it signed
     have expired.
     """
-    return keys.jwks(g.bank), 200, PUBLIC_CACHE
+    return keys.jwks(db.session, g.bank, now=clock.now(), wall_now=clock.wall_now()), 200, PUBLIC_CACHE
 
 
 AUTHORIZE_PARAMETERS = [
@@ -175,8 +174,8 @@ def token():
 
     Codes work once and live 60 seconds; refresh tokens rotate on every use.
     """
-    keys.active_key(g.bank.id)
-    return _finish(server.create_token_response())
+    keys.active_key(db.session, g.bank.id, now=clock.now())
+    return server.create_token_response()
 
 
 @blp.route("/revoke", methods=["POST"])
@@ -185,7 +184,7 @@ def token():
     "400": BAD_REQUEST, "401": BAD_CLIENT})
 def revoke():
     """Token revocation (RFC 7009); revoking a refresh token revokes its whole grant."""
-    return _finish(server.create_endpoint_response("revocation"))
+    return server.create_endpoint_response("revocation")
 
 
 @blp.route("/introspect", methods=["POST"])
@@ -194,7 +193,7 @@ def revoke():
     "400": BAD_REQUEST, "401": BAD_CLIENT})
 def introspect():
     """Token introspection (RFC 7662), for confidential clients and their own tokens."""
-    return _finish(server.create_endpoint_response("introspection"))
+    return server.create_endpoint_response("introspection")
 
 
 @blp.route("/userinfo", methods=["GET", "POST"])
@@ -222,7 +221,7 @@ def register():
     if not isinstance(request.get_json(silent=True), dict):
         error = InvalidClientMetadataError("Send the client metadata as a JSON object.")
         return server.handle_error_response(None, error)
-    return _finish(server.create_endpoint_response("client_registration"))
+    return server.create_endpoint_response("client_registration")
 
 
 @blp.route("/par", methods=["POST"])
@@ -231,4 +230,4 @@ def register():
     "400": BAD_REQUEST, "401": BAD_CLIENT})
 def par():
     """Pushed authorization request (RFC 9126): validated now, used at `/authorize`."""
-    return _finish(server.create_endpoint_response("pushed_authorization"))
+    return server.create_endpoint_response("pushed_authorization")

@@ -111,17 +111,17 @@ def describe_in_full(session: Session, bank: Bank, base_url: str) -> dict:
     """``describe`` plus the bank's test users, generated customers and demo clients."""
     return {
         **describe(bank, base_url),
-        "test_users": personas_of(bank),
+        "test_users": personas_of(session, bank),
         "generated_customers": generated_customers(session, bank),
         "demo_clients": demo_clients(session, bank),
     }
 
 
-def personas_of(bank: Bank) -> list[dict]:
+def personas_of(session: Session, bank: Bank) -> list[dict]:
     """The personas of ``bank`` with their credentials, in fixture order."""
     fixtures = {persona["username"]: persona for persona in catalog.personas()}
     users = []
-    for customer in customers.test_users(bank.id):
+    for customer in customers.test_users(session, bank.id):
         fixture = fixtures.get(customer.persona, {})
         asks_code = customers.needs_one_time_code(bank, customer)
         users.append({

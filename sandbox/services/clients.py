@@ -2,21 +2,21 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
-from sandbox.extensions import db
 from sandbox.models import OAuthClient
 
 
-def find_client(bank_id: str, client_id: str | None) -> OAuthClient | None:
+def find_client(session: Session, bank_id: str, client_id: str | None) -> OAuthClient | None:
     """The client ``client_id`` registered at ``bank_id``, or None."""
     if not client_id:
         return None
-    return db.session.scalar(
+    return session.scalar(
         sa.select(OAuthClient).where(OAuthClient.bank_id == bank_id,
                                      OAuthClient.client_id == client_id))
 
 
-def register_client(bank_id: str, client_info: dict, metadata: dict) -> OAuthClient:
+def register_client(session: Session, bank_id: str, client_info: dict, metadata: dict) -> OAuthClient:
     """Store a dynamically registered client (marked ``self_registered``); the caller
     commits."""
     client = OAuthClient(
@@ -28,5 +28,5 @@ def register_client(bank_id: str, client_info: dict, metadata: dict) -> OAuthCli
         client_secret_expires_at=client_info["client_secret_expires_at"],
     )
     client.set_client_metadata(metadata)
-    db.session.add(client)
+    session.add(client)
     return client

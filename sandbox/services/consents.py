@@ -9,8 +9,8 @@ import secrets
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
-from sandbox.extensions import db
 from sandbox.models import Bank, Consent, Customer
 from sandbox.services import webhooks
 
@@ -27,8 +27,8 @@ def max_expiry(bank: Bank, now: datetime) -> datetime:
     return now + timedelta(days=int(bank.settings["consent_max_days"]))
 
 
-def create_consent(bank: Bank, client_id: str, scope: str, now: datetime, *,
-                   purpose: str | None = None, expires_at: datetime | None = None,
+def create_consent(session: Session, bank: Bank, client_id: str, scope: str, *,
+                   now: datetime, purpose: str | None = None, expires_at: datetime | None = None,
                    transaction_from: date | None = None,
                    transaction_to: date | None = None) -> Consent:
     """Record a consent awaiting the customer's authorization; ``expires_at`` is capped by
@@ -40,32 +40,33 @@ def create_consent(bank: Bank, client_id: str, scope: str, now: datetime, *,
         created_at=now, expires_at=min(expires_at or latest, latest), account_ids=[],
         transaction_from=transaction_from, transaction_to=transaction_to,
     )
-    db.session.add(consent)
+    session.add(consent)
     return consent
 
 
-def find_consent(bank_id: str, consent_id: str) -> Consent | None:
+def find_consent(session: Session, bank_id: str, consent_id: str) -> Consent | None:
     """The consent ``consent_id`` of the bank, or None."""
-    return db.session.scalar(
+    return session.scalar(
         sa.select(Consent).where(Consent.bank_id == bank_id, Consent.id == consent_id))
 
 
-def awaiting_consent(bank_id: str, client_id: str, consent_id: str,
+def awaiting_consent(session: Session, bank_id: str, client_id: str, consent_id: str, *,
                      now: datetime) -> Consent | None:
     """The client's consent ``consent_id`` if it can still be authorized, else None."""
-    consent = find_consent(bank_id, consent_id)
+    consent = find_consent(session, bank_id, consent_id)
     if (consent is None or consent.client_id != client_id or consent.status != AWAITING
             or consent.expires_at <= now):
         return None
     return consent
 
 
-def authorize(consent: Consent | None, bank: Bank, client_id: str, customer: Customer,
-              scope: str, account_ids: list[str], now: datetime) -> Consent:
+def authorize(session: Session, consent: Consent | None, bank: Bank, client_id: str,
+              customer: Customer, scope: str, account_ids: list[str], *,
+              now: datetime) -> Consent:
     """Authorize ``consent`` (or a new one for ``scope``) for ``customer`` and the accounts
     they selected. The caller commits."""
     if consent is None:
-        consent = create_consent(bank, client_id, scope, now)
+        consent = create_consent(session, bank, client_id, scope, now=now)
     consent.scope = " ".join(dict.fromkeys(scope.split()))
     consent.customer_id = customer.id
     consent.account_ids = list(account_ids)
@@ -80,7 +81,7 @@ def reject(consent: Consent, customer: Customer) -> None:
     consent.status = "rejected"
 
 
-def revoke(consent: Consent, now: datetime) -> None:
+def revoke(session: Session, consent: Consent, *, now: datetime) -> None:
     """Revoke the consent, which makes every token under it inactive at once, and raise
     ``consent.revoked`` in the same transaction; revoking twice changes nothing. The caller
     commits."""
@@ -88,10 +89,10 @@ def revoke(consent: Consent, now: datetime) -> None:
         return
     # A conditional UPDATE, so that of two concurrent revocations exactly one wins and
     # announces; the other finds nothing left to revoke.
-    claimed = db.session.execute(
+    claimed = session.execute(
         sa.update(Consent).where(Consent.id == consent.id, Consent.status == consent.status)
         .values(status="revoked", revoked_at=now)
         .execution_options(synchronize_session=False))
-    db.session.refresh(consent)
+    session.refresh(consent)
     if claimed.rowcount:
-        webhooks.announce_consent(db.session, consent, "revoked", now=now)
+        webhooks.announce_consent(session, consent, "revoked", now=now)

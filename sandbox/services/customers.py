@@ -6,9 +6,10 @@ import secrets
 from functools import cache
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from sandbox.extensions import db
+from sandbox.errors import SandboxError
 from sandbox.models import Account, Bank, Customer
 
 #: Whenever a bank asks for a one-time code, this is the code (DESIGN.md §4).
@@ -17,13 +18,14 @@ ONE_TIME_CODE = "123456"
 PERSONA_PASSWORD = "pass_good"
 
 
-class LoginRefused(Exception):
-    """A sign-in attempt failed; ``message`` is what the person is told."""
+class LoginRefused(SandboxError):
+    """A sign-in attempt failed: ``reason`` is ``invalid_credentials`` (400) or ``locked``
+    (403); ``detail`` is what the person is told."""
 
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
         self.reason = reason
-        self.message = message
+        self.status = 403 if reason == "locked" else 400
 
 
 @cache
@@ -33,10 +35,10 @@ def _unknown_user_hash() -> str:
     return generate_password_hash(secrets.token_urlsafe(16))
 
 
-def authenticate(bank_id: str, username: str, password: str) -> Customer:
+def authenticate(session: Session, bank_id: str, username: str, password: str) -> Customer:
     """The customer whose credentials these are; raises ``LoginRefused`` otherwise. An
     unknown username is checked against a stand-in hash, so both answers take as long."""
-    customer = db.session.scalar(
+    customer = session.scalar(
         sa.select(Customer).where(Customer.bank_id == bank_id,
                                   Customer.username == username.strip()))
     stored = customer.password_hash if customer is not None else _unknown_user_hash()
@@ -60,15 +62,15 @@ def check_one_time_code(code: str) -> bool:
     return hmac.compare_digest(code.strip().encode(), ONE_TIME_CODE.encode())
 
 
-def test_users(bank_id: str) -> list[Customer]:
+def test_users(session: Session, bank_id: str) -> list[Customer]:
     """The bank's personas, in fixture order (shown on the sign-in page: it is a sandbox)."""
-    return list(db.session.scalars(
+    return list(session.scalars(
         sa.select(Customer).where(Customer.bank_id == bank_id, Customer.persona.is_not(None))
         .order_by(Customer.position)))
 
 
-def accounts_of(customer_id: str) -> list[Account]:
+def accounts_of(session: Session, customer_id: str) -> list[Account]:
     """The customer's open accounts, in display order."""
-    return list(db.session.scalars(
+    return list(session.scalars(
         sa.select(Account).where(Account.customer_id == customer_id, Account.status == "open")
         .order_by(Account.position)))

@@ -11,31 +11,31 @@ import secrets
 import time
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
-from sandbox.extensions import db
 from sandbox.models import SignInSession
 
 
-def find(session_id: str | None, bank_id: str, request_key: str,
+def find(session: Session, session_id: str | None, bank_id: str, request_key: str,
          lifetime: float) -> SignInSession | None:
     """The live row ``session_id`` of this bank and request, or None (unknown, another
     request, or older than ``lifetime`` seconds)."""
     if not isinstance(session_id, str):
         return None
-    row = db.session.get(SignInSession, session_id)
+    row = session.get(SignInSession, session_id)
     if (row is None or row.bank_id != bank_id or row.request_key != request_key
             or row.started_at + lifetime <= time.time()):
         return None
     return row
 
 
-def start(bank_id: str, request_key: str, lifetime: float,
+def start(session: Session, bank_id: str, request_key: str, lifetime: float,
           previous: SignInSession | None = None) -> SignInSession:
     """A new row for this request, under a new id and starting now, carrying over what
     ``previous`` (which is deleted) had recorded: ids rotate whenever the state gains a
     person or a factor. Rows past ``lifetime`` are swept on the way. The caller commits."""
     now = time.time()
-    db.session.execute(sa.delete(SignInSession).where(SignInSession.started_at <= now - lifetime)
+    session.execute(sa.delete(SignInSession).where(SignInSession.started_at <= now - lifetime)
                        .execution_options(synchronize_session=False))
     row = SignInSession(id=secrets.token_urlsafe(32), bank_id=bank_id, request_key=request_key,
                         started_at=now, amr=[], otp_done=False)
@@ -43,16 +43,16 @@ def start(bank_id: str, request_key: str, lifetime: float,
         row.request_uri, row.customer_id = previous.request_uri, previous.customer_id
         row.auth_time, row.amr = previous.auth_time, list(previous.amr or [])
         row.otp_done = previous.otp_done
-        db.session.delete(previous)
-    db.session.add(row)
+        session.delete(previous)
+    session.add(row)
     return row
 
 
-def finish(row: SignInSession) -> bool:
+def finish(session: Session, row: SignInSession) -> bool:
     """Delete ``row``; True when this call did (False: another request finished it first).
     The caller commits, together with whatever the finished request issued."""
-    deleted = db.session.execute(
+    deleted = session.execute(
         sa.delete(SignInSession).where(SignInSession.id == row.id)
         .execution_options(synchronize_session=False))
-    db.session.expunge(row)
+    session.expunge(row)
     return deleted.rowcount == 1

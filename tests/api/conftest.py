@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from sandbox import clock
+from sandbox import clock, unit_of_work
 from sandbox.extensions import db
 from sandbox.services.export import export_world
-from sandbox.services.tokens import mint_token
+from sandbox.oauth.minting import mint_token
 
 #: Every data scope.
 ALL_SCOPES = "accounts balances transactions receipts shipments identity"
@@ -22,9 +22,9 @@ def mint(app):
 
     def make(bank_id: str = "harborline", username: str = "user_good",
              scope: str = ALL_SCOPES, accounts: list[str] | None = None, **consent) -> str:
-        with app.app_context():
-            return mint_token(bank_id, "demo-app", username, scope, accounts,
-                              **consent)["access_token"]
+        with app.app_context(), unit_of_work.transaction() as session:
+            return mint_token(session, bank_id, "demo-app", username, scope, accounts,
+                              now=clock.now(), **consent)["access_token"]
 
     return make
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pytest
 
+from sandbox import clock
 from sandbox.extensions import db
 from sandbox.models import Consent
 from sandbox.services import clockctl
-from sandbox.services.tokens import MintError, mint_token
+from sandbox.oauth.minting import MintError, mint_token
 from sandbox.unit_of_work import transaction
 from tests.api.conftest import bearer
 
@@ -16,8 +17,10 @@ from tests.api.conftest import bearer
 ])
 def test_a_minted_token_lives_as_long_as_the_bank_says(app, bank, lifetime, consent_days):
     with app.app_context():
-        plain = mint_token(bank, "demo-app", "user_good", "accounts")
-        offline = mint_token(bank, "demo-app", "user_good", "accounts offline_access")
+        plain = mint_token(db.session, bank, "demo-app", "user_good", "accounts",
+                           now=clock.now())
+        offline = mint_token(db.session, bank, "demo-app", "user_good",
+                             "accounts offline_access", now=clock.now())
         consent = db.session.get(Consent, plain["consent_id"])
         assert (consent.expires_at - consent.created_at).days == consent_days
         assert consent.status == "authorized"
@@ -35,7 +38,7 @@ def test_a_minted_token_lives_as_long_as_the_bank_says(app, bank, lifetime, cons
 ])
 def test_minting_for_something_that_does_not_exist_says_what(app, args, message):
     with app.app_context(), pytest.raises(MintError, match=message):
-        mint_token(*args)
+        mint_token(db.session, *args, now=clock.now())
 
 
 def test_a_token_stops_opening_the_api_when_the_sandbox_clock_passes_its_expiry(

@@ -11,7 +11,8 @@ import pytest
 
 from sandbox import clock
 from sandbox.extensions import db
-from sandbox.services.tokens import mint_token
+from sandbox import unit_of_work
+from sandbox.oauth.minting import mint_token
 
 BANK = "harborline"
 ADMIN = {"X-Sandbox-Admin-Key": "sandbox-admin"}
@@ -122,8 +123,9 @@ class Kit:
     def customer_token(self, scope: str, username: str = "user_good", bank_id: str = BANK,
                        client_id: str = "demo-app", **options) -> dict:
         """A consent and bearer token as the authorization-code flow would make them."""
-        with self.app.app_context():
-            return mint_token(bank_id, client_id, username, scope, **options)
+        with self.app.app_context(), unit_of_work.transaction() as session:
+            return mint_token(session, bank_id, client_id, username, scope, now=clock.now(),
+                              **options)
 
     def advance(self, **delta) -> None:
         """Move the (frozen) sandbox clock forward without generating the world."""

@@ -44,10 +44,13 @@ def test_raced_duplicate_transfers_move_money_once(app, live_server):
 
     from sandbox.extensions import db
     from sandbox.models import Account, Customer
-    from sandbox.services.tokens import mint_token
+    from sandbox import clock, unit_of_work
+    from sandbox.oauth.minting import mint_token
 
     with app.app_context():
-        token = mint_token(BANK, "demo-app", "user_good", "accounts balances manage")
+        with unit_of_work.transaction() as session:
+            token = mint_token(session, BANK, "demo-app", "user_good",
+                               "accounts balances manage", now=clock.now())
         owned = dict(db.session.execute(
             sa.select(Account.type, Account.id).join(Customer, Customer.id == Account.customer_id)
             .where(Customer.bank_id == BANK, Customer.username == "user_good",

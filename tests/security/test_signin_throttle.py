@@ -120,7 +120,7 @@ def test_both_usernames_pay_for_a_password_check(app, monkeypatch):
     with app.app_context():
         for username in ("user_good", "no_such_user"):
             with pytest.raises(customers.LoginRefused):
-                customers.authenticate(BANK, username, "wrong-password")
+                customers.authenticate(db.session, BANK, username, "wrong-password")
     assert len(checked) == 2 and checked[0] == checked[1]
 
 

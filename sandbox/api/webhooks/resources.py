@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
 from sandbox import clock
 from sandbox.api import auth
@@ -15,7 +15,8 @@ from sandbox.api.webhooks.schemas import (
     SubscriptionListSchema,
 )
 from sandbox.extensions import db
-from sandbox.services.tokens import Grant, Rejection, load_grant
+from sandbox.oauth.resource import CLIENT
+from sandbox.services.tokens import Grant
 from sandbox.services.webhooks import subscriptions
 
 blp = Blueprint("webhooks", __name__, url_prefix="/banks/<bank_id>/v1",
@@ -24,26 +25,9 @@ blp = Blueprint("webhooks", __name__, url_prefix="/banks/<bank_id>/v1",
 
 
 def client_grant(bank_id: str) -> Grant:
-    """The grant of the request's client-credentials token for ``bank_id``; aborts 401/403/404
-    (the data API's token lookup, without its consent requirement)."""
-    token = auth.required_bearer_token(bank_id, "This endpoint needs a client-credentials "
-                                                "token: send `Authorization: Bearer <token>`.")
-    grant = load_grant(token)
-    if isinstance(grant, Rejection):
-        _bank_or_404(bank_id)
-        auth.unauthorized(bank_id, grant.value)
-    if grant.bank_id != bank_id:
-        _bank_or_404(bank_id)
-        auth.unauthorized(bank_id, f"The access token was not issued by {bank_id}.")
-    if grant.consent_id is not None:
-        abort(403, message="Webhook subscriptions belong to the client, not to a customer: use "
-                           "a client-credentials token (`grant_type=client_credentials`).")
-    return grant
-
-
-def _bank_or_404(bank_id: str) -> None:
-    if not auth.bank_exists(bank_id):
-        abort(404, message=f"There is no bank {bank_id!r}.")
+    """The grant of the request's client-credentials token for ``bank_id``: the data API's
+    bearer path, refusing a customer's token (403)."""
+    return auth.authorize(bank_id, CLIENT)
 
 
 def requires_client(view):

@@ -176,7 +176,6 @@ def _open_account(load: Loader, bank: Bank, customer: Customer, account_id: str,
 
 
 def _remove_history(load: Loader, account: Account) -> None:
-    ids = sa.select(Transaction.id).where(Transaction.account_id == account.id)
     receipts = sa.select(Receipt.id).where(Receipt.account_id == account.id)
     load.session.execute(sa.delete(Shipment).where(Shipment.receipt_id.in_(receipts)))
     load.session.execute(sa.delete(Receipt).where(Receipt.account_id == account.id))
