@@ -17,14 +17,17 @@ from dataclasses import dataclass
 
 import marshmallow as ma
 
+from sandbox.errors import BadRequest
+
 #: Statuses answered with a ``Retry-After`` header when the fault names none.
 RETRY_STATUSES = (429, 503)
 DEFAULT_RETRY_AFTER = 30
 _DURATION = re.compile(r"^(?P<number>\d+(?:\.\d+)?)(?P<unit>ms|s)?$")
 
 
-class FaultSyntaxError(ValueError):
-    """The fault text does not follow the documented syntax."""
+class FaultSyntaxError(BadRequest):
+    """The fault text does not follow the documented syntax (400 where it reaches a client
+    unhandled; the header, the rules and the error users' fixture report it their own way)."""
 
 
 @dataclass(frozen=True)
