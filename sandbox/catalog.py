@@ -36,7 +36,7 @@ def _routing_number(text: str) -> None:
         raise ma.ValidationError("Not a routing number with a valid ABA checksum.")
 
 
-def _decimal_string(text: str) -> None:
+def non_negative_decimal(text: str) -> None:
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -47,7 +47,7 @@ def _decimal_string(text: str) -> None:
 
 def money(description: str, **kwargs) -> fields.String:
     """A non-negative decimal kept as its string (fixtures stay JSON-serialisable)."""
-    return fields.String(validate=_decimal_string, metadata={"description": description},
+    return fields.String(validate=non_negative_decimal, metadata={"description": description},
                          **kwargs)
 
 

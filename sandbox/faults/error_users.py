@@ -6,11 +6,10 @@ username, and seeding creates them at every bank.
 from __future__ import annotations
 
 import functools
-from importlib import resources
 
 import marshmallow as ma
-import yaml
 
+from sandbox import catalog
 from sandbox.faults.spec import validate_fault
 
 
@@ -32,9 +31,10 @@ class ErrorUserSchema(ma.Schema):
 
 @functools.cache
 def load() -> tuple[dict, ...]:
-    """The validated error users, in file order."""
-    text = (resources.files("sandbox") / "fixtures" / "error_users.yaml").read_text("utf-8")
-    return tuple(ErrorUserSchema(many=True).load(yaml.safe_load(text)))
+    """The validated error users, in file order (a broken file raises
+    :class:`sandbox.catalog.FixtureError` naming the file and the field)."""
+    return tuple(catalog.load_fixture(catalog.fixtures_root() / "error_users.yaml",
+                                      ErrorUserSchema(), many=True))
 
 
 @functools.cache

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from types import SimpleNamespace
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from sandbox import catalog
+from sandbox.synth.context import cents
 from sandbox.vocabulary import CATEGORIES
 
 #: Pay schedules and their paydays a year.
@@ -70,13 +70,8 @@ class Cents(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs) -> int:
         text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise self.make_error("invalid") from None
-        if not amount.is_finite() or amount < 0:
-            raise ma.ValidationError("Must be a non-negative decimal number.")
-        return int((amount * 100).to_integral_value())
+        catalog.non_negative_decimal(text)
+        return cents(text)
 
 
 def probability(description: str, **kwargs) -> fields.Float:
