@@ -24,7 +24,8 @@ class ErrorUserSchema(ma.Schema):
         metadata={"description": "`login`: the login form fails; `data`: every data call "
                                  "made with the user's tokens fails."})
     fault = ma.fields.String(
-        required=True, validate=validate_fault, metadata={"description": "What happens, in the X-Sandbox-Fault syntax."})
+        required=True, validate=validate_fault,
+        metadata={"description": "What happens, in the X-Sandbox-Fault syntax."})
     description = ma.fields.String(
         required=True, metadata={"description": "The documented behaviour, in plain words."})
 

@@ -75,6 +75,10 @@ def _broken(tmp_path, change) -> str:
      "mch_voltage: does not ship orders"),
     (lambda d: d["business"].pop("payroll"), "payroll", "Missing data for required field"),
     (lambda d: d["newcomer"].update(coffe=0.4), "coffe", "Unknown field"),
+    (lambda d: d["regular"]["at_home"]["dining"].update(chance=0.2), "dining",
+     "Leave `chance` out: the profile draws it."),
+    (lambda d: d["regular"]["at_home"]["parking"].pop("chance"), "parking",
+     "A `chance` is required."),
 ])
 def test_a_broken_habits_file_fails_naming_file_and_field(tmp_path, change, field, complaint):
     message = _broken(tmp_path, change)

@@ -107,6 +107,14 @@ class Regular(Ledger):
         self.shops = [merchants[m] for m in rng.sample(h.online_shops.merchants,
                                                        h.online_shops.pick)]
         self.trips = self._plan_trips()
+        home, online = h.at_home, h.online
+        #: The fixed daily chances, unpacked by the day's methods (the generator's hot path).
+        self.home_chances = (home.corner_store.chance, home.quick_service.chance,
+                             home.fuel.chance, home.transit.chance, home.rides.chance,
+                             home.parking.chance, home.stores.chance, home.outings.chance,
+                             home.pharmacy.chance, home.dentist.chance, h.cash.chance)
+        self.online_chances = (online.apps.chance, online.delivery.chance,
+                               online.tickets.chance)
 
     # -- planning ---------------------------------------------------------------------
 
@@ -221,36 +229,38 @@ class Regular(Ledger):
 
     def spend_at_home(self, day: date) -> None:
         """A day at home: the habits of ``at_home``, each on its own condition, in order."""
-        habit = self.habits.at_home
+        habit, random = self.habits.at_home, self.random
+        (corner, quick, fuel, transit, rides, parking, stores, outings, pharmacy, dentist,
+         cash) = self.home_chances
         weekday = day.weekday()
         if weekday == self.grocery_day:
             self.visit(self.grocer, habit.groceries)
-        if self.random() < habit.corner_store.chance:
+        if random() < corner:
             self.visit(self.corner, habit.corner_store)
-        if self.random() < self.dining_rate:
+        if random() < self.dining_rate:
             self.visit(self.pick(self.restaurants), habit.dining)
-        if weekday < 5 and self.random() < habit.quick_service.chance:
+        if weekday < 5 and random() < quick:
             self.visit(self.pick(self.quick), habit.quick_service)
-        if weekday < 5 and self.random() < self.coffee_rate:
+        if weekday < 5 and random() < self.coffee_rate:
             self.visit(self.cafe, habit.coffee)
-        if self.has_car and self.random() < habit.fuel.chance:
+        if self.has_car and random() < fuel:
             self.visit(self.fuel, habit.fuel)
-        if not self.has_car and weekday < 5 and self.random() < habit.transit.chance:
+        if not self.has_car and weekday < 5 and random() < transit:
             self.visit(self.transit, habit.transit)
-        if self.random() < habit.rides.chance:
+        if random() < rides:
             self.buy(self.world.catalogue.merchants[self.habits.rides],
-                     self.between(*habit.rides.hours), prefer_card=self.random() < self.card_share)
-        if self.random() < habit.parking.chance:
+                     self.between(*habit.rides.hours), prefer_card=random() < self.card_share)
+        if random() < parking:
             self.visit(self.parking, habit.parking)
-        if self.random() < habit.stores.chance:
+        if random() < stores:
             self.visit(self.pick(self.stores), habit.stores)
-        if self.random() < habit.outings.chance:
+        if random() < outings:
             self.visit(self.pick(self.fun), habit.outings)
-        if self.random() < habit.pharmacy.chance:
+        if random() < pharmacy:
             self.visit(self.pharmacy, habit.pharmacy)
-        if self.random() < habit.dentist.chance:
+        if random() < dentist:
             self.visit(self.dentist, habit.dentist)
-        if self.random() < self.habits.cash.chance:
+        if random() < cash:
             self.withdraw()
 
     def visit(self, venue: Venue, habit: Visit) -> None:
@@ -286,20 +296,21 @@ class Regular(Ledger):
                      "fees", channel="fee")
 
     def shop_online(self) -> None:
-        habits_, online = self.habits, self.habits.online
+        habits_, online, random = self.habits, self.habits.online, self.random
+        apps, delivery, tickets = self.online_chances
         merchants = self.world.catalogue.merchants
-        if self.random() < self.online_rate:
+        if random() < self.online_rate:
             merchant = self.pick(self.shops)
             self.buy(merchant, self.between(*online.shops.hours), prefer_card=True,
                      lines=self.number(*online.shops.lines))
-        if self.random() < online.apps.chance:
+        if random() < apps:
             self.buy(merchants[habits_.apps], self.between(*online.apps.hours),
                      prefer_card=True, lines=self.number(*online.apps.lines), refundable=False)
-        if self.random() < online.delivery.chance:
+        if random() < delivery:
             self.buy(merchants[habits_.delivery], self.between(*online.delivery.hours),
-                     prefer_card=self.random() < self.card_share,
+                     prefer_card=random() < self.card_share,
                      lines=self.number(*online.delivery.lines))
-        if self.random() < online.tickets.chance:
+        if random() < tickets:
             self.buy(merchants[habits_.tickets], self.between(*online.tickets.hours),
                      prefer_card=True, lines=online.tickets_per_order, refundable=False)
 
