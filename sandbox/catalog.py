@@ -36,7 +36,7 @@ def _routing_number(text: str) -> None:
         raise ma.ValidationError("Not a routing number with a valid ABA checksum.")
 
 
-def _decimal_string(text: str) -> None:
+def non_negative_decimal(text: str) -> None:
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -47,7 +47,7 @@ def _decimal_string(text: str) -> None:
 
 def money(description: str, **kwargs) -> fields.String:
     """A non-negative decimal kept as its string (fixtures stay JSON-serialisable)."""
-    return fields.String(validate=_decimal_string, metadata={"description": description},
+    return fields.String(validate=non_negative_decimal, metadata={"description": description},
                          **kwargs)
 
 
@@ -250,7 +250,9 @@ def fixtures_root() -> Traversable:
     return resources.files("sandbox") / "fixtures"
 
 
-def _load(path: Traversable, schema: ma.Schema, many: bool = False):
+def load_fixture(path: Traversable, schema: ma.Schema, many: bool = False):
+    """Read and validate one fixture file; a broken one raises :class:`FixtureError` naming
+    the file and the fields."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
@@ -267,7 +269,7 @@ def banks() -> tuple[dict, ...]:
     folder = fixtures_root() / "banks"
     files = sorted((entry for entry in folder.iterdir() if entry.name.endswith(".yaml")),
                    key=lambda entry: entry.name)
-    loaded = tuple(_load(entry, BankSchema()) for entry in files)
+    loaded = tuple(load_fixture(entry, BankSchema()) for entry in files)
     ids = [bank["id"] for bank in loaded]
     if len(ids) != len(set(ids)):
         raise FixtureError(f"{folder}: bank ids must be unique")
@@ -277,22 +279,22 @@ def banks() -> tuple[dict, ...]:
 @functools.cache
 def personas() -> tuple[dict, ...]:
     """The personas present at every bank."""
-    return tuple(_load(fixtures_root() / "personas.yaml", PersonaSchema(), many=True))
+    return tuple(load_fixture(fixtures_root() / "personas.yaml", PersonaSchema(), many=True))
 
 
 @functools.cache
 def merchant_catalogue() -> dict:
     """``{"merchants": [...], "items": {...}, "carriers": [...]}``."""
-    return _load(fixtures_root() / "merchants.yaml", MerchantCatalogueSchema())
+    return load_fixture(fixtures_root() / "merchants.yaml", MerchantCatalogueSchema())
 
 
 @functools.cache
 def cities() -> tuple[dict, ...]:
     """Cities customers live in and travel to."""
-    return tuple(_load(fixtures_root() / "cities.yaml", CitySchema(), many=True))
+    return tuple(load_fixture(fixtures_root() / "cities.yaml", CitySchema(), many=True))
 
 
 @functools.cache
 def clients() -> tuple[dict, ...]:
     """The demo OAuth clients registered at every bank."""
-    return tuple(_load(fixtures_root() / "clients.yaml", ClientSchema(), many=True))
+    return tuple(load_fixture(fixtures_root() / "clients.yaml", ClientSchema(), many=True))

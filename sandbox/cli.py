@@ -360,24 +360,26 @@ def faults(database_url, rules_file, clear) -> None:
     """Show, replace or clear the fault rules and maintenance windows."""
     import yaml
 
+    from sandbox import unit_of_work
     from sandbox.control.faults import FaultsSchema
     from sandbox.faults import rules
 
     app = make_app(database_url)
-    with app.app_context():
+    with app.app_context(), unit_of_work.transaction() as session:
         if clear:
-            rules.clear()
+            rules.clear(session)
         elif rules_file is not None:
             try:
                 config = FaultsSchema().load(yaml.safe_load(rules_file.read_text("utf-8")))
             except (ma.ValidationError, yaml.YAMLError) as error:
                 detail = error.messages if isinstance(error, ma.ValidationError) else error
                 raise click.ClickException(f"{rules_file}: {detail}") from None
-            unknown = rules.unknown_banks(config)
+            unknown = rules.unknown_banks(session, config)
             if unknown:
                 raise click.ClickException(f"{rules_file}: {unknown}")
-            rules.replace(config["rules"], config["maintenance"])
-        _print_json(FaultsSchema().dump(rules.listing()))
+            rules.replace(session, config["rules"], config["maintenance"])
+        listed = rules.listing(session)
+    _print_json(FaultsSchema().dump(listed))
 
 
 @main.command("clear-throttle")

@@ -7,6 +7,7 @@ from flask_smorest import abort
 
 from sandbox.control.fields import Instant
 from sandbox.control.guard import AdminBlueprint
+from sandbox.extensions import db
 from sandbox.faults import rules
 from sandbox.faults.spec import validate_fault
 
@@ -73,7 +74,7 @@ class Faults(MethodView):
     @blp.response(200, FaultsSchema)
     def get(self):
         """List the fault rules (with their counters) and maintenance windows."""
-        return rules.listing()
+        return rules.listing(db.session)
 
     @blp.admin
     @blp.arguments(FaultsSchema, example={
@@ -84,14 +85,14 @@ class Faults(MethodView):
     @blp.response(200, FaultsSchema)
     def put(self, config):
         """Replace every fault rule and maintenance window (counters restart at zero)."""
-        unknown = rules.unknown_banks(config)
+        unknown = rules.unknown_banks(db.session, config)
         if unknown:
             abort(422, errors={"json": unknown})
-        rules.replace(config["rules"], config["maintenance"])
-        return rules.listing()
+        rules.replace(db.session, config["rules"], config["maintenance"])
+        return rules.listing(db.session)
 
     @blp.admin
     @blp.response(204)
     def delete(self):
         """Remove every fault rule and maintenance window."""
-        rules.clear()
+        rules.clear(db.session)

@@ -6,11 +6,10 @@ username, and seeding creates them at every bank.
 from __future__ import annotations
 
 import functools
-from importlib import resources
 
 import marshmallow as ma
-import yaml
 
+from sandbox import catalog
 from sandbox.faults.spec import validate_fault
 
 
@@ -25,16 +24,18 @@ class ErrorUserSchema(ma.Schema):
         metadata={"description": "`login`: the login form fails; `data`: every data call "
                                  "made with the user's tokens fails."})
     fault = ma.fields.String(
-        required=True, validate=validate_fault, metadata={"description": "What happens, in the X-Sandbox-Fault syntax."})
+        required=True, validate=validate_fault,
+        metadata={"description": "What happens, in the X-Sandbox-Fault syntax."})
     description = ma.fields.String(
         required=True, metadata={"description": "The documented behaviour, in plain words."})
 
 
 @functools.cache
 def load() -> tuple[dict, ...]:
-    """The validated error users, in file order."""
-    text = (resources.files("sandbox") / "fixtures" / "error_users.yaml").read_text("utf-8")
-    return tuple(ErrorUserSchema(many=True).load(yaml.safe_load(text)))
+    """The validated error users, in file order (a broken file raises
+    :class:`sandbox.catalog.FixtureError` naming the file and the field)."""
+    return tuple(catalog.load_fixture(catalog.fixtures_root() / "error_users.yaml",
+                                      ErrorUserSchema(), many=True))
 
 
 @functools.cache

@@ -22,7 +22,7 @@ from authlib.oauth2 import OAuth2Error
 from flask import Response, current_app, request
 from flask_smorest import abort
 
-from sandbox import clock
+from sandbox import clock, unit_of_work
 from sandbox.control.guard import HEADER as ADMIN_HEADER
 from sandbox.control.guard import key_is_valid
 from sandbox.extensions import db
@@ -74,8 +74,9 @@ def before_request() -> Response | None:
     if user_fault is not None:
         fault = _merge(fault, user_fault)
     if state.rules and faultable:
-        drawn = rules.apply_rules(bank_id, state.client_id or _oauth_client_id(), request.path,
-                                  timeout_cap=timeout_cap())
+        with unit_of_work.transaction() as session:  # the counters outlive the request
+            drawn = rules.apply_rules(session, bank_id, state.client_id or _oauth_client_id(),
+                                      request.path, timeout_cap=timeout_cap())
         if drawn is not None:
             fault = _merge(fault, drawn)
     if fault is None:
@@ -154,7 +155,8 @@ def _request_state(bank_id: str, kind: str) -> _State:
         username = client_id = None
     else:
         username, client_id = row.username, row.client_id
-    until = rules.maintenance_until(bank_id, clock.now()) if row.windows else None
+    until = rules.maintenance_until(db.session, bank_id, now=clock.now()) if row.windows \
+        else None
     return _State(row.rules, until, username, client_id)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from sandbox import catalog
-from sandbox.extensions import db
 from sandbox.faults import error_users
 from sandbox.models import Account, Customer, WorldOrigin
 from sandbox.synth.context import make_world
@@ -21,8 +21,8 @@ PASSWORD = "pass_good"
 PROFILE = "new"
 
 
-def seed_qa_extras(counts: dict, *, seed: int, customers: int, months: int, as_of: date | None,
-                   start: date, now: datetime, password_hash: str) -> None:
+def seed_qa_extras(session: Session, counts: dict, *, seed: int, customers: int, months: int,
+                   as_of: date | None, start: date, now: datetime, password_hash: str) -> None:
     """Add the error users to every bank of a world being seeded (``counts`` is updated;
     ``password_hash`` is the hash of ``pass_good``) and record the world's origin. Runs inside
     ``seed_world``'s transaction, after the banks exist."""
@@ -37,10 +37,10 @@ def seed_qa_extras(counts: dict, *, seed: int, customers: int, months: int, as_o
             customer_rows.append({**customer_row(plan, password_hash), "persona": None})
             account_rows += [{**account_row(account, plan, bank["routing_number"]),
                               "generated_through": now} for account in plan.accounts]
-    connection = db.session.connection()
+    connection = session.connection()
     connection.execute(sa.insert(Customer.__table__), customer_rows)
     connection.execute(sa.insert(Account.__table__), account_rows)
     counts["customers"] = counts.get("customers", 0) + len(customer_rows)
     counts["accounts"] = counts.get("accounts", 0) + len(account_rows)
-    db.session.merge(WorldOrigin(id=1, seed=seed, customers=customers, months=months,
+    session.merge(WorldOrigin(id=1, seed=seed, customers=customers, months=months,
                                  as_of=as_of))

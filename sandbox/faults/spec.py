@@ -17,14 +17,16 @@ from dataclasses import dataclass
 import marshmallow as ma
 
 from sandbox.durations import parse_seconds
+from sandbox.errors import BadRequest
 
 #: Statuses answered with a ``Retry-After`` header when the fault names none.
 RETRY_STATUSES = (429, 503)
 DEFAULT_RETRY_AFTER = 30
 
 
-class FaultSyntaxError(ValueError):
-    """The fault text does not follow the documented syntax."""
+class FaultSyntaxError(BadRequest):
+    """The fault text does not follow the documented syntax (400 where it reaches a client
+    unhandled; the header, the rules and the error users' fixture report it their own way)."""
 
 
 @dataclass(frozen=True)

@@ -82,8 +82,8 @@ def seed_world(session: Session, *, seed: int, customers: int, months: int,
                 writer.add(rows, prepared=PREPARED)
                 if progress:
                     progress(done, len(jobs))
-    seed_qa_extras(counts, seed=seed, customers=customers, months=months, as_of=as_of,
-                   start=start, now=now, password_hash=_password_hash("pass_good"))
+    seed_qa_extras(session, counts, seed=seed, customers=customers, months=months,
+                   as_of=as_of, start=start, now=now, password_hash=_password_hash("pass_good"))
     session.add(WorldState(id=1, seed=seed, customers=customers, history_months=months,
                            seeded_at=clock.wall_now(), clock_frozen_at=frozen,
                            clock_offset_seconds=0.0, history_start=start))

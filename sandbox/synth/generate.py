@@ -1,6 +1,6 @@
 """One customer's world as rows, as the sandbox clock shows it at ``now``.
 
-The simulation (:mod:`sandbox.synth.habits`) plans everything; here the clock decides what
+The simulation (:mod:`sandbox.synth.profiles`) plans everything; here the clock decides what
 exists: movements authorized by ``now``, posted once their posting instant has passed, with
 running balances in posting order ``(posts_at, id)``.
 
@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sandbox.synth.context import World
-from sandbox.synth.habits import ledger_for
+from sandbox.synth.profiles import ledger_for
 from sandbox.synth.ledger import (
     ACCOUNT, AMOUNT, AUTHORIZED, CATEGORY, CHANNEL, COUNTERPARTY, DESCRIPTION, ID, LOCATION,
     MERCHANT, POSTS, RECEIPT, Ledger, Statement,

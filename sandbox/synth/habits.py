@@ -1,508 +1,304 @@
-"""Profiles: how a kind of customer earns and spends, day by day.
+"""The habits fixture (``fixtures/habits.yaml``): which merchants the generated customers use
+and how often, validated like the other fixtures.
 
-``Regular`` is a salaried person (payroll, rent or mortgage on the 1st, utilities, phone,
-subscriptions, weekly groceries, dining, fuel, trips, ATM, online orders, savings sweeps).
-``Overdrawn``, ``Business`` and ``Newcomer`` are the special personas. Habits are drawn from a
-generator keyed by ``(seed, bank, customer)``; each day's choices from one keyed by the
-week, ``(seed, bank, customer, week)``: a day depends on nothing that comes after it.
+:func:`load` validates the file with marshmallow (each field is described below) and checks
+it against ``merchants.yaml``: every merchant a habit names exists and has the category the
+habit is about; probabilities lie in [0, 1], weights are positive, ranges are ordered. A broken
+file raises :class:`sandbox.catalog.FixtureError` naming the file and the field. Money comes
+out in integer cents, ranges as ``(low, high)`` tuples. The profiles
+(:mod:`sandbox.synth.profiles`) turn these figures into a ledger.
 """
 from __future__ import annotations
 
-import math
+import functools
 from dataclasses import dataclass
-from datetime import date, timedelta
+from types import SimpleNamespace
 
-from sandbox.synth import keys
-from sandbox.synth.context import Merchant, World
-from sandbox.synth.ledger import Ledger, Venue
-from sandbox.synth.people import CustomerPlan
-from sandbox.synth.places import venue as place
+import marshmallow as ma
+from marshmallow import fields, validate
 
-#: A Friday: biweekly paydays are an even number of weeks from it (or one week later).
-PAYDAY_ANCHOR = date(2024, 1, 5).toordinal()
-RAISE_BASE_YEAR = 2024
-ANNUAL_RAISE = 1.03
-BUSINESS_MIN_TRANSACTIONS = 11_500
-DAYS_PER_MONTH = 30.44
+from sandbox import catalog
+from sandbox.synth.habit_fields import (
+    Cents, MerchantIds, Tuple, count_range, day_range, hour_window, merchant, merchants, nested,
+    money_range, positive, probability, share_range,
+)
+from sandbox.vocabulary import CATEGORIES
 
-SUBSCRIPTIONS = ("mch_streamvale", "mch_tunepond", "mch_flickerbox", "mch_cloudnest",
-                 "mch_dailyledger", "mch_fitforge")
-SIT_DOWN = ("mch_marigold", "mch_bluefin", "mch_ironskillet", "mch_olivegrove", "mch_tacoverde",
-            "mch_lanternhouse", "mch_smokestack", "mch_copperkettle")
-QUICK = ("mch_burgerbarn", "mch_wrapstar")
-COFFEE = ("mch_daybreak", "mch_steamwheel")
-GROCERS = ("mch_greenbasket", "mch_harvestlane", "mch_pantrypoint", "mch_sunfield")
-FUEL = ("mch_roadrunner", "mch_summitgas", "mch_prairiestop")
-STORES = ("mch_hearthhome", "mch_pagewise", "mch_threadline", "mch_voltage", "mch_maplecross")
-SHIPPED = ("mch_brightcart", "mch_parcelpine", "mch_circuitden", "mch_inkwell", "mch_nestly",
-           "mch_pawprint", "mch_vitalroot")
-AIRLINES = ("mch_skyward", "mch_bluecrest")
-HOTELS = ("mch_lodgestone", "mch_harborinn")
+#: Pay schedules and their paydays a year.
+PAY_PERIODS = {"biweekly": 26, "semimonthly": 24, "monthly": 12}
+#: Habits of a day at home whose chance the profile draws per customer (no ``chance``).
+DRAWN_CHANCES = frozenset({"groceries", "dining", "coffee"})
 
 
-@dataclass
-class Bill:
-    """A recurring bill: who, on which day of the month, how much, paid how."""
+@dataclass(frozen=True)
+class Visit:
+    """A purchase habit: how likely on a day, when, with what receipt."""
 
-    merchant: Merchant
-    day: int
-    amount: int
-    on_card: bool
-    seasonal: bool = False
-
-
-@dataclass
-class Trip:
-    """A trip away from home: flight booked ahead, purchases in another city."""
-
-    booked: date
-    start: date
-    nights: int
-    city: dict
-    rental: bool
+    chance: float | None
+    hours: tuple[float, float]
+    receipt: float | None
+    lines: tuple[int, int] | None
 
 
-def weekly_payday(ordinal: int, parity: int) -> bool:
-    """True on every other Friday (``parity`` 0 or 1 picks which)."""
-    return (ordinal - PAYDAY_ANCHOR - 7 * parity) % 14 == 0
+@dataclass(frozen=True)
+class Picked:
+    """Merchants of which ``pick`` are chosen per customer."""
+
+    merchants: tuple[str, ...]
+    pick: int
 
 
-def raise_factor(year: int) -> float:
-    """Pay and rents grow a little each calendar year."""
-    return ANNUAL_RAISE ** (year - RAISE_BASE_YEAR)
+# -- schemas -----------------------------------------------------------------------------
+
+class Section(SimpleNamespace):
+    """A loaded part of the file, its fields as attributes (read only by convention)."""
 
 
-class Regular(Ledger):
-    """A salaried person."""
+class _Schema(ma.Schema):
+    """Loads into ``made``: a frozen dataclass, or a :class:`Section`."""
 
-    #: Share of the salary that arrives as net pay.
-    NET = 0.74
-    SALARY = (42_000, 165_000)
+    made = Section
 
-    def setup(self) -> None:
-        world, plan = self.world, self.plan
-        rng = keys.rng(world.seed, world.bank_id, plan.username, "habits")
-        self.habits_rng = rng
-        merchants = world.catalogue.merchants
-        self.salary = rng.randint(*self.SALARY) * 100
-        self.schedule_kind = rng.choices(("biweekly", "semimonthly", "monthly"), (6, 3, 1))[0]
-        self.parity = rng.randint(0, 1)
-        self.employer = rng.choice(world.pools.employers).upper()
-        self.landlord = rng.choice(world.pools.landlords).upper()
-        monthly_net = self.salary * self.NET / 12
-        self.buffer = int(monthly_net * rng.uniform(0.8, 1.5))
-        self.rent = 0 if plan.account("mortgage") else \
-            int(monthly_net * rng.uniform(0.22, 0.3)) // 1000 * 1000
-        self.card_share = rng.uniform(0.6, 0.9) if self.card else 0.0
-        self.full_payer = plan.persona is not None or rng.random() < 0.75
-        self.scale = min(1.8, max(0.7, self.salary / 8_000_000))
-        self.bills = self._plan_bills(rng, merchants)
-        self.grocer = self._venue(rng, merchants[rng.choice(GROCERS)])
-        self.grocery_day = rng.randint(0, 6)
-        self.corner = self._venue(rng, merchants["mch_cornerfresh"])
-        self.restaurants = [self._venue(rng, merchants[m]) for m in rng.sample(SIT_DOWN, 5)]
-        self.quick = [self._venue(rng, merchants[m]) for m in QUICK]
-        self.cafe = self._venue(rng, merchants[rng.choice(COFFEE)])
-        self.coffee_rate = rng.choice((0.0, 0.2, 0.5, 0.8))
-        self.dining_rate = rng.uniform(1.0, 3.5) / 7
-        self.has_car = plan.account("loan") is not None or rng.random() < 0.7
-        self.fuel = self._venue(rng, merchants[rng.choice(FUEL)])
-        self.transit = self._venue(rng, merchants["mch_metrolink"])
-        self.parking = self._venue(rng, merchants["mch_parkwell"])
-        self.stores = [self._venue(rng, merchants[m]) for m in rng.sample(STORES, 3)]
-        self.pharmacy = self._venue(rng, merchants["mch_wellspring"])
-        self.dentist = self._venue(rng, merchants["mch_brightsmile"])
-        self.fun = [self._venue(rng, merchants[m]) for m in ("mch_starlight", "mch_pinwheel")]
-        self.atm = place(rng, world.pools, plan.city)
-        self.online_rate = (4.0 if plan.persona else rng.uniform(0.5, 4.0)) / DAYS_PER_MONTH
-        self.shops = [merchants[m] for m in rng.sample(SHIPPED, 4)]
-        self.trips = self._plan_trips()
-
-    # -- planning ---------------------------------------------------------------------
-
-    def _venue(self, rng, merchant: Merchant, city: dict | None = None) -> Venue:
-        city = city or self.plan.city
-        location = place(rng, self.world.pools, city)
-        store = rng.randint(100, 9999)
-        descriptor = f"{merchant.name.upper()} #{store:04d} {city['name'].upper()} {city['region']}"
-        return Venue(merchant, location, descriptor)
-
-    def _plan_bills(self, rng, merchants: dict[str, Merchant]) -> list[Bill]:
-        card = self.card is not None
-        bills = [Bill(merchants["mch_ridgepower"], rng.randint(5, 25),
-                      rng.randint(5_500, 12_000), False, seasonal=True),
-                 Bill(merchants["mch_clearwater"], rng.randint(5, 25), rng.randint(2_800, 6_500),
-                      False)]
-        if rng.random() < 0.5:
-            bills.append(Bill(merchants["mch_emberline"], rng.randint(5, 25),
-                              rng.randint(2_500, 6_000), False, seasonal=True))
-        phone = merchants[rng.choice(("mch_signalbay", "mch_nimbustel"))]
-        bills.append(Bill(phone, rng.randint(1, 28), rng.choice(phone.plans), card))
-        if rng.random() < 0.85:
-            internet = merchants["mch_fiberfield"]
-            bills.append(Bill(internet, rng.randint(1, 28), rng.choice(internet.plans), card))
-        if rng.random() < 0.6:
-            insurance = merchants["mch_steadfast"]
-            bills.append(Bill(insurance, rng.randint(1, 28), rng.choice(insurance.plans), False))
-        for merchant_id in rng.sample(SUBSCRIPTIONS, rng.randint(1, 4)):
-            merchant = merchants[merchant_id]
-            bills.append(Bill(merchant, rng.randint(1, 28), rng.choice(merchant.plans), card))
-        return bills
-
-    def _plan_trips(self) -> dict[int, Trip]:
-        """Trips of every year the history touches, keyed by each day's ordinal (booking
-        day and days away). Each year's trips come from a generator keyed by the year."""
-        world, plan = self.world, self.plan
-        days: dict[int, Trip] = {}
-        for year in range(world.start.year, world.as_of_month.year + 2):
-            rng = keys.rng(world.seed, world.bank_id, plan.username, "trips", year)
-            for _ in range(rng.randint(1, 3)):
-                start = date(year, 1, 1) + timedelta(days=rng.randint(0, 360))
-                nights = rng.randint(2, 6)
-                city = rng.choice([c for c in world.catalogue.cities if c is not plan.city])
-                trip = Trip(start - timedelta(days=rng.randint(14, 60)), start, nights, city,
-                            rng.random() < 0.4)
-                span = range(start.toordinal(), start.toordinal() + nights + 1)
-                if any(ordinal in days for ordinal in span) or trip.booked.toordinal() in days:
-                    continue
-                days[trip.booked.toordinal()] = trip
-                for ordinal in span:
-                    days[ordinal] = trip
-        return days
-
-    # -- the day ----------------------------------------------------------------------
-
-    def live(self, day: date) -> None:
-        self.income(day)
-        self.housing(day)
-        self.pay_bills(day)
-        trip = self.trips.get(day.toordinal())
-        if trip is not None and trip.booked == day:
-            self.book_trip(trip)
-        elif trip is not None:
-            self.travel(day, trip)
-        else:
-            self.spend_at_home(day)
-        self.shop_online()
-        self.balance_accounts()
-
-    def is_payday(self, day: date) -> bool:
-        """Whether pay arrives on ``day``."""
-        last = (day + timedelta(days=1)).day == 1
-        if self.schedule_kind == "biweekly":
-            return weekly_payday(day.toordinal(), self.parity)
-        if self.schedule_kind == "semimonthly":
-            return day.day == 15 or last
-        return last
-
-    def pay(self, day: date) -> int:
-        """Net pay of one payday in ``day``'s year."""
-        periods = {"biweekly": 26, "semimonthly": 24, "monthly": 12}[self.schedule_kind]
-        return int(self.salary * self.NET / periods * raise_factor(day.year))
-
-    def income(self, day: date) -> None:
-        if self.is_payday(day):
-            self.ach(self.checking, self.pay(day), self.at(6 + self.random()),
-                     f"{self.employer} PAYROLL DIR DEP", "income")
-
-    def housing(self, day: date) -> None:
-        if day.day == 1 and self.rent:
-            rent = int(self.rent * raise_factor(day.year)) // 500 * 500
-            self.ach(self.checking, -rent, self.at(8), f"{self.landlord} RENT", "housing")
-
-    def pay_bills(self, day: date) -> None:
-        for bill in self.bills:
-            if bill.day != day.day:
-                continue
-            amount = bill.amount
-            if bill.seasonal:
-                amount = int(amount * (1 + 0.35 * math.cos(2 * math.pi * (day.month - 1) / 12))
-                             * self.rng.uniform(0.85, 1.15))
-            at = self.between(7, 11)
-            merchant = bill.merchant
-            if bill.on_card:
-                self.buy(merchant, at, prefer_card=True, amount=amount, refundable=False)
-            else:
-                self.ach(self.checking, -amount, at,
-                         f"{merchant.name.upper()} AUTOPAY", merchant.category, merchant)
-
-    def spend_at_home(self, day: date) -> None:
-        share = self.card_share
-        weekday = day.weekday()
-        if weekday == self.grocery_day:
-            self.shop(self.grocer, self.between(14, 23), self.random() < 0.35,
-                      self.number(4, 12))
-        if self.random() < 0.1:
-            self.shop(self.corner, self.between(13, 23), False, 0)
-        if self.random() < self.dining_rate:
-            venue = self.pick(self.restaurants)
-            self.shop(venue, self.between(19, 23.9), self.random() < 0.5,
-                      self.number(2, 5))
-        if weekday < 5 and self.random() < 0.15:
-            self.shop(self.pick(self.quick), self.between(16, 19), False, 0)
-        if weekday < 5 and self.random() < self.coffee_rate:
-            self.shop(self.cafe, self.between(12.5, 15.5), self.random() < 0.2,
-                      self.number(1, 3))
-        if self.has_car and self.random() < 0.14:
-            self.shop(self.fuel, self.between(12, 23), False, 0)
-        if not self.has_car and weekday < 5 and self.random() < 0.7:
-            self.shop(self.transit, self.between(12, 14), False, 0)
-        if self.random() < 0.04:
-            self.buy(self.world.catalogue.merchants["mch_hopride"], self.between(13, 23.9),
-                     prefer_card=self.random() < share)
-        if self.random() < 0.03:
-            self.shop(self.parking, self.between(13, 22), False, 0)
-        if self.random() < 0.05:
-            self.shop(self.pick(self.stores), self.between(15, 23), self.random() < 0.4,
-                      self.number(1, 4))
-        if self.random() < 0.035:
-            venue = self.pick(self.fun)
-            self.shop(venue, self.between(18, 23.5),
-                      bool(venue.merchant.items) and self.random() < 0.3, self.number(1, 3))
-        if self.random() < 0.04:
-            self.shop(self.pharmacy, self.between(14, 23), self.random() < 0.3,
-                      self.number(1, 3))
-        if self.random() < 0.006:
-            self.shop(self.dentist, self.between(14, 21), False, 0)
-        if self.random() < 0.05:
-            self.withdraw(day)
-
-    def shop(self, venue: Venue, at, receipt: bool, lines: int) -> None:
-        """Buy at a place: on the card (when preferred and it has room) or debit."""
-        merchant = venue.merchant
-        prefer_card = self.random() < self.card_share
-        if receipt and merchant.items:
-            self.buy(merchant, at, prefer_card=prefer_card, venue=venue, lines=lines)
-        else:
-            self.buy(merchant, at, prefer_card=prefer_card, venue=venue,
-                     amount=int(self.ticket(merchant) * (self.scale if merchant.low > 1000 else 1)))
-
-    def withdraw(self, day: date) -> None:
-        """Cash from an ATM; out-of-network ones charge a fee."""
-        amount = self.number(2, 10) * 2000
-        at = self.between(13, 23.5)
-        location = self.atm
-        foreign = self.random() < 0.2
-        description = f"ATM WITHDRAWAL {location[0].upper()} {location[1].upper()} {location[2]}"
-        self.emit(self.next_suffix(), self.checking, -amount, at, at, description, "cash", "atm",
-                  location=location)
-        if foreign:
-            self.ach(self.checking, -self.pick((250, 300, 350)), at, "NON-NETWORK ATM FEE",
-                     "fees", channel="fee")
-
-    def shop_online(self) -> None:
-        catalogue = self.world.catalogue.merchants
-        if self.random() < self.online_rate:
-            merchant = self.pick(self.shops)
-            self.buy(merchant, self.between(12, 23.9), prefer_card=True,
-                     lines=self.number(1, 4))
-        if self.random() < 0.02:
-            self.buy(catalogue["mch_appgrove"], self.between(12, 23.9), prefer_card=True,
-                     lines=self.number(1, 2), refundable=False)
-        if self.random() < 0.04:
-            self.buy(catalogue["mch_forkful"], self.between(17, 23.5),
-                     prefer_card=self.random() < self.card_share, lines=self.number(2, 4))
-        if self.random() < 0.008:
-            self.buy(catalogue["mch_ticketbloom"], self.between(12, 23.9),
-                     prefer_card=True, lines=2, refundable=False)
-
-    def book_trip(self, trip: Trip) -> None:
-        merchant = self.world.catalogue.merchants[self.pick(AIRLINES)]
-        self.buy(merchant, self.between(12, 23), prefer_card=True,
-                 lines=self.number(1, 3), refundable=False)
-
-    def travel(self, day: date, trip: Trip) -> None:
-        """A day away: meals, rides and fun in the trip's city; the hotel at checkout."""
-        rng = self.rng
-        merchants = self.world.catalogue.merchants
-        city = trip.city
-        for _ in range(self.number(1, 3)):
-            venue = self._venue(rng, merchants[self.pick(SIT_DOWN + QUICK + COFFEE)], city)
-            self.buy(venue.merchant, self.between(13, 23.9), prefer_card=True,
-                     venue=venue, lines=self.number(1, 4) if self.random() < 0.4 else 0,
-                     tax_city=city["name"])
-        if self.random() < 0.6:
-            self.buy(merchants["mch_hopride"], self.between(13, 23.9), prefer_card=True)
-        if self.random() < 0.25:
-            venue = self._venue(rng, merchants["mch_pinwheel"], city)
-            self.buy(venue.merchant, self.between(18, 23), prefer_card=True, venue=venue)
-        if day == trip.start + timedelta(days=trip.nights):
-            hotel = self._venue(rng, merchants[self.pick(HOTELS)], city)
-            self.buy(hotel.merchant, self.between(14, 17), prefer_card=True, venue=hotel,
-                     amount=self.number(11_900, 28_900) * trip.nights // 100 * 100 + 4_500,
-                     refundable=False)
-            if trip.rental:
-                rental = self._venue(rng, merchants["mch_roamcar"], city)
-                self.buy(rental.merchant, self.between(15, 18), prefer_card=True,
-                         venue=rental, amount=self.number(4_500, 7_500) * trip.nights,
-                         refundable=False)
-
-    def balance_accounts(self) -> None:
-        """Sweep extra cash to savings after payday; top checking up from savings when low."""
-        savings, checking = self.savings, self.checking
-        if savings is None:
-            return
-        balance = self.balance[checking.id]
-        if balance > self.buffer * 2:
-            amount = (balance - self.buffer) // 2 // 1000 * 1000
-            self.transfer(checking, savings, amount, self.at(22),
-                          f"TRANSFER TO SAVINGS ...{savings.mask}",
-                          f"TRANSFER FROM CHECKING ...{checking.mask}")
-        elif balance < self.buffer // 4 and self.balance[savings.id] > 0:
-            amount = min(self.balance[savings.id], self.buffer // 2) // 1000 * 1000
-            if amount > 0:
-                self.transfer(savings, checking, amount, self.at(22),
-                              f"TRANSFER TO CHECKING ...{checking.mask}",
-                              f"TRANSFER FROM SAVINGS ...{savings.mask}")
-
-    def card_payment_amount(self, owed: int, minimum: int) -> int:
-        if self.full_payer:
-            return owed
-        return min(owed, max(minimum, int(owed * self.rng.uniform(0.1, 0.4)) // 100 * 100))
+    @ma.post_load
+    def _make(self, data: dict, **_):
+        return self.made(**data)
 
 
-class Overdrawn(Regular):
-    """Lives below zero: modest pay, a payday lender's autopay, overdraft fees."""
+class VisitSchema(_Schema):
+    made = Visit
 
-    SALARY = (34_000, 40_000)
-
-    def setup(self) -> None:
-        super().setup()
-        rng = self.habits_rng
-        self.schedule_kind = "biweekly"
-        self.rent = int(self.salary * self.NET / 12 * 0.3) // 1000 * 1000
-        self.bills = [bill for bill in self.bills
-                      if bill.merchant.category in ("utilities", "telecom")][:3]
-        self.online_rate = 1 / DAYS_PER_MONTH
-        self.trips = {}
-        self.full_payer = False
-        self.card_share = 0.3
-        self.coffee_rate = 0.1
-        self.dining_rate = rng.uniform(0.3, 0.6) / 7
-
-    def income(self, day: date) -> None:
-        """Pay arrives, and the lender takes enough to leave the account below zero."""
-        if not self.is_payday(day):
-            return
-        pay = self.pay(day)
-        self.ach(self.checking, pay, self.at(6), f"{self.employer} PAYROLL DIR DEP", "income")
-        target = self.number(12_000, 45_000)
-        repayment = self.balance[self.checking.id] + target
-        if repayment > 0:
-            self.ach(self.checking, -repayment, self.at(6), "QUICKCASH LENDING AUTOPAY",
-                     "loan_payment")
-
-    def card_payment_amount(self, owed: int, minimum: int) -> int:
-        return minimum
+    chance = probability("Chance of the purchase on a day (omitted: the code's own rule, "
+                         "named beside the habit in the file).", load_default=None)
+    hours = hour_window(required=True)
+    receipt = probability("Chance of an itemised receipt (omitted: never).", load_default=None)
+    lines = count_range("Line items of a receipt, [min, max] (omitted: none).",
+                        load_default=None)
 
 
-class Newcomer(Regular):
-    """Opened accounts a few days ago: an opening deposit, then a little everyday spending."""
-
-    def setup(self) -> None:
-        super().setup()
-        self.bills = []
-        self.rent = 0
-        self.trips = {}
-        self.online_rate = 0.5 / DAYS_PER_MONTH
-        self.dining_rate /= 2
-        self.opened = self.checking.opened_on
-
-    def live(self, day: date) -> None:
-        if day == self.opened:
-            self.ach(self.checking, self.number(80_000, 250_000), self.at(15),
-                     "MOBILE CHECK DEPOSIT", "income", channel="check")
-            return
-        if day == self.opened + timedelta(days=1) and self.savings is not None:
-            self.transfer(self.checking, self.savings, 20_000, self.at(16),
-                          f"TRANSFER TO SAVINGS ...{self.savings.mask}",
-                          f"TRANSFER FROM CHECKING ...{self.checking.mask}")
-        self.income(day)
-        if self.random() < 0.4:
-            self.shop(self.cafe, self.between(12.5, 15.5), False, 0)
-        if day.weekday() == self.grocery_day:
-            self.shop(self.grocer, self.between(14, 23), self.random() < 0.35,
-                      self.number(3, 8))
-        if self.random() < self.dining_rate:
-            self.shop(self.pick(self.restaurants), self.between(19, 23.9), False, 0)
+def visit(description: str) -> fields.Nested:
+    return nested(VisitSchema, description)
 
 
-class Business(Ledger):
-    """A small online shop: daily card settlements in; labels, ads, stock and payroll out.
-    Its daily volume is scaled to the history's length: at least 10,000 movements in all."""
+class PickedSchema(_Schema):
+    made = Picked
 
-    def setup(self) -> None:
-        world, plan = self.world, self.plan
-        rng = keys.rng(world.seed, world.bank_id, plan.username, "habits")
-        merchants = world.catalogue.merchants
-        # The shortest history of ``months`` months has 28 days in each.
-        self.labels = max(12, math.ceil(BUSINESS_MIN_TRANSACTIONS / (world.months * 28)))
-        self.courier = merchants["mch_boxcourier"]
-        self.ads = merchants["mch_adspring"]
-        self.office = merchants["mch_deskline"]
-        self.software = merchants["mch_ledgerlite"]
-        self.software_plan = rng.choice(self.software.plans)
-        city = plan.city
-        wholesale = merchants["mch_crateworks"]
-        self.wholesale = Venue(wholesale, place(rng, world.pools, city),
-                               f"{wholesale.name.upper()} #{rng.randint(100, 999):04d} "
-                               f"{city['name'].upper()} {city['region']}")
-        self.landlord = rng.choice(world.pools.landlords).upper()
-        self.lease = rng.randint(180_000, 420_000) // 1000 * 1000
-        self.payroll = rng.randint(600_000, 1_400_000)
-        self.parity = rng.randint(0, 1)
-        self.power = merchants["mch_ridgepower"]
-        self.phone = merchants["mch_signalbay"]
+    merchants = Tuple(fields.String(), required=True, validate=validate.Length(min=1),
+                      metadata={"description": "The merchants to pick from."})
+    pick = fields.Integer(required=True, validate=validate.Range(1),
+                          metadata={"description": "How many each customer uses."})
 
-    def card_payment_amount(self, owed: int, minimum: int) -> int:
-        return owed
-
-    def live(self, day: date) -> None:
-        rng = self.rng
-        checking, card = self.checking, self.card
-        weekday = day.weekday()
-        spent = 0
-        for _ in range(max(1, int(rng.gauss(self.labels, self.labels * 0.1)))):
-            spent += self.buy(self.courier, self.between(13, 23.9), prefer_card=False,
-                              refundable=False)
-        if self.random() < 0.7:
-            spent += self.buy(self.ads, self.between(0.5, 3), prefer_card=True,
-                              refundable=False)
-        if weekday == 1:
-            spent += self.buy(self.wholesale.merchant, self.between(15, 20),
-                              prefer_card=True, venue=self.wholesale, lines=self.number(2, 5))
-        if self.random() < 0.08:
-            spent += self.buy(self.office, self.between(14, 22), prefer_card=True,
-                              lines=self.number(1, 4))
-        if day.day == 1:
-            self.ach(checking, -self.lease, self.at(8), f"{self.landlord} COMMERCIAL LEASE",
-                     "housing")
-        if day.day == 3:
-            self.buy(self.software, self.at(9), prefer_card=True, amount=self.software_plan,
-                     refundable=False)
-        if day.day == 12:
-            self.ach(checking, -self.number(9_000, 26_000), self.at(9),
-                     f"{self.power.name.upper()} AUTOPAY", "utilities", self.power)
-        if day.day == 18:
-            self.buy(self.phone, self.at(9), prefer_card=card is not None,
-                     amount=self.phone.plans[-1], refundable=False)
-        if weekly_payday(day.toordinal(), self.parity):
-            self.ach(checking, -int(self.payroll * rng.uniform(0.95, 1.05)), self.at(7),
-                     "PAYLANTERN PAYROLL", "business_services")
-        if weekday < 6:
-            sales = int(spent * rng.uniform(1.4, 2.2)) + self.number(20_000, 90_000)
-            self.ach(checking, sales, self.at(5 + self.random()),
-                     "TIDEWATER PAYMENTS SETTLEMENT", "income")
-        if day.day == 28 and self.savings is not None and self.balance[checking.id] > 4_000_000:
-            self.transfer(checking, self.savings, 1_000_000, self.at(21),
-                          f"TRANSFER TO SAVINGS ...{self.savings.mask}",
-                          f"TRANSFER FROM CHECKING ...{checking.mask}")
+    @ma.validates_schema
+    def _enough(self, data: dict, **_) -> None:
+        if data["pick"] > len(data["merchants"]):
+            raise ma.ValidationError("More to pick than there are merchants.", "pick")
 
 
-PROFILES = {"regular": Regular, "overdrawn": Overdrawn, "business": Business,
-            "new": Newcomer}
+def picked(description: str, *categories: str, **kwargs) -> fields.Nested:
+    """A :class:`Picked` group of merchants of ``categories``."""
+    check = MerchantIds(*categories, **kwargs)
+    return fields.Nested(PickedSchema, required=True, validate=lambda p: check(p.merchants),
+                         metadata={"description": description})
 
 
-def ledger_for(world: World, plan: CustomerPlan) -> Ledger:
-    """The simulation of ``plan``'s profile."""
-    return PROFILES[plan.profile](world, plan)
+class BillSchema(_Schema):
+    merchants = merchants("The biller; of two or more, each customer picks one.",
+                          "utilities", "telecom", "insurance")
+    chance = probability("Chance a customer has this bill (omitted: everyone).",
+                         load_default=None)
+    day = day_range("Day of the month it is due, drawn per customer.", required=True)
+    amount = money_range("Monthly amount, drawn per customer (omitted: one of the "
+                         "merchant's plans).", load_default=None)
+    on_card = fields.Boolean(load_default=False, metadata={
+        "description": "Paid on the credit card (card holders); otherwise by autopay."})
+    seasonal = fields.Boolean(load_default=False, metadata={
+        "description": "Higher in winter, lower in summer, and a little different each month."})
+
+    @ma.validates_schema
+    def _priced(self, data: dict, **_) -> None:
+        if data.get("amount") is None:
+            MerchantIds(*CATEGORIES, plans=True)(data.get("merchants", ()))
+
+
+class SubscriptionsSchema(_Schema):
+    merchants = merchants("The services; each customer subscribes to some of them.",
+                          "subscriptions", plans=True)
+    count = count_range("How many each customer has, [min, max].", required=True)
+    day = day_range("Day of the month each is charged, drawn per subscription.",
+                    required=True)
+    on_card = fields.Boolean(load_default=False,
+                             metadata={"description": "Charged to the credit card."})
+
+
+class CashSchema(_Schema):
+    chance = probability("Chance of an ATM withdrawal on a day at home.", required=True)
+    hours = hour_window(required=True)
+    notes = count_range("Twenty-dollar notes withdrawn, [min, max].", required=True)
+    out_of_network = probability("Chance the ATM charges a fee.", required=True)
+    fees = fields.List(Cents(), required=True, validate=validate.Length(min=1),
+                       metadata={"description": "The fees an out-of-network ATM charges."})
+
+
+class OnlineSchema(_Schema):
+    shops = visit("An order at one of the customer's online shops.")
+    apps = visit("An app.")
+    delivery = visit("A meal delivered.")
+    tickets = visit("Event tickets.")
+    tickets_per_order = fields.Integer(required=True, validate=validate.Range(1),
+                                       metadata={"description": "Tickets bought at once."})
+
+
+class TripsSchema(_Schema):
+    per_year = count_range("Trips a year, [min, max].", required=True)
+    nights = count_range("Nights away, [min, max].", required=True)
+    booked_days_ahead = count_range("Days between booking the flight and leaving.",
+                                    required=True)
+    car_rental = probability("Chance a trip includes a rental car.", required=True)
+    airlines = merchants("Airlines, one per trip.", "travel")
+    hotels = merchants("Hotels, one per trip.", "travel")
+    rental_cars = merchant("The car rental company.", "travel")
+    flight = visit("Booking the flight.")
+    meals = count_range("Meals a day away, [min, max].", required=True)
+    meal = visit("A meal away (at the restaurants, quick service and cafes).")
+    ride = visit("A ride away.")
+    outing = visit("An outing away.")
+    outing_venue = merchant("Where the outing away is.", "entertainment")
+    hotel_night = money_range("Price of a hotel night (plus a fixed fee per stay).",
+                              required=True)
+    rental_day = money_range("Price of a rental car day.", required=True)
+
+
+class AtHomeSchema(_Schema):
+    groceries = visit("The weekly shop, on the grocery day.")
+    corner_store = visit("Top-up shopping.")
+    dining = visit("A sit-down meal (chance: `dining_per_week` / 7).")
+    quick_service = visit("Fast food, weekdays.")
+    coffee = visit("Coffee, weekdays (chance: the customer's coffee rate).")
+    fuel = visit("Filling up (car owners).")
+    transit = visit("A transit fare (weekdays, no car).")
+    rides = visit("A ride.")
+    parking = visit("Parking.")
+    stores = visit("Shopping in one of the stores.")
+    outings = visit("Cinema or bowling.")
+    pharmacy = visit("The pharmacy.")
+    dentist = visit("The dentist.")
+
+    @ma.validates_schema
+    def _chances(self, data: dict, **_) -> None:
+        for name, habit in data.items():
+            if name in DRAWN_CHANCES and habit.chance is not None:
+                raise ma.ValidationError("Leave `chance` out: the profile draws it.", name)
+            if name not in DRAWN_CHANCES and habit.chance is None:
+                raise ma.ValidationError("A `chance` is required.", name)
+
+
+class RegularSchema(_Schema):
+    salary = count_range("Yearly gross pay in whole dollars, [min, max].", required=True)
+    net_pay_share = probability("Share of the salary that arrives as net pay.", required=True)
+    pay_schedules = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(PAY_PERIODS)),
+        values=positive("Relative weight."), required=True, validate=validate.Length(min=1),
+        metadata={"description": "Pay schedules (`biweekly`, `semimonthly`, `monthly`) and "
+                                 "their relative weights, in this order."})
+    buffer_months = share_range("Cash kept in checking, in months of net pay.", required=True)
+    rent_share = share_range("Rent as a share of monthly net pay (customers without a "
+                             "mortgage).", required=True)
+    card_share = share_range("Share of purchases put on the credit card (card holders).",
+                             required=True)
+    full_payer = probability("Chance of paying the card statement in full.", required=True)
+    car_owner = probability("Chance of owning a car (a car loan means a car).", required=True)
+    coffee_rates = fields.List(probability("A rate."), required=True,
+                               validate=validate.Length(min=1), metadata={
+                                   "description": "Weekday coffee chances; one is picked per "
+                                                  "customer."})
+    dining_per_week = share_range("Sit-down meals a week.", required=True)
+    online_orders_per_month = share_range("Orders at the online shops a month.", required=True)
+    persona_online_orders_per_month = positive("The same, for the personas.", required=True)
+    bills = fields.List(fields.Nested(BillSchema), required=True, metadata={
+        "description": "Recurring bills, drawn in this order."})
+    subscriptions = nested(SubscriptionsSchema, "Streaming, storage, news, gym.")
+    grocers = merchants("Supermarkets; one per customer.", "groceries")
+    corner_store = merchant("The corner store.", "groceries")
+    restaurants = picked("Sit-down restaurants (also eaten at on trips).", "dining")
+    quick_service = merchants("Fast food (also eaten at on trips).", "dining")
+    cafes = merchants("Coffee shops; one per customer (all of them on trips).", "dining")
+    fuel_stations = merchants("Fuel stations; one per customer.", "fuel")
+    transit = merchant("Public transport.", "transport")
+    parking = merchant("Parking garages.", "transport")
+    rides = merchant("Ride hailing, at home and away.", "transport")
+    stores = picked("Stores in town.", "shopping")
+    pharmacy = merchant("The pharmacy.", "health")
+    dentist = merchant("The dentist.", "health")
+    outings = merchants("Cinema, bowling: all of them.", "entertainment")
+    online_shops = picked("Online shops that ship orders.", "shopping", "health", ships=True)
+    apps = merchant("The app store.", "entertainment")
+    delivery = merchant("Meal delivery.", "dining")
+    tickets = merchant("Event tickets.", "entertainment")
+    at_home = nested(AtHomeSchema, "A day at home, habit by habit, in the order drawn.")
+    cash = nested(CashSchema, "ATM withdrawals.")
+    online = nested(OnlineSchema, "Online orders, every day.")
+    trips = nested(TripsSchema, "Trips away from home.")
+
+
+class OverdrawnSchema(_Schema):
+    salary = count_range("Yearly gross pay in whole dollars, [min, max].", required=True)
+    rent_share = probability("Rent as a share of monthly net pay.", required=True)
+    bill_categories = fields.List(fields.String(validate=validate.OneOf(CATEGORIES)),
+                                  required=True, metadata={
+                                      "description": "Categories of the bills kept (at most "
+                                                     "three)."})
+    online_orders_per_month = positive("Orders at the online shops a month.", required=True)
+    card_share = probability("Share of purchases put on the credit card.", required=True)
+    coffee_rate = probability("Weekday coffee chance.", required=True)
+    dining_per_week = share_range("Sit-down meals a week.", required=True)
+    lender_target = money_range("How far below zero the payday lender's autopay leaves "
+                                "checking.", required=True)
+
+
+class NewcomerSchema(_Schema):
+    online_orders_per_month = positive("Orders at the online shops a month.", required=True)
+    dining_factor = probability("Share of the regular dining habit.", required=True)
+    opening_deposit = money_range("The check deposited on the day of opening.",
+                                  required=True)
+    first_savings = Cents(required=True, metadata={
+        "description": "Moved to savings the day after opening."})
+    coffee = probability("Daily chance of a coffee.", required=True)
+    grocery_lines = count_range("Line items of the weekly shop.", required=True)
+
+
+class ChanceOfSchema(_Schema):
+    merchant = fields.String(required=True, metadata={"description": "Merchant id."})
+    chance = probability("Daily chance.", required=True)
+
+
+def chance_of(description: str, *categories: str) -> fields.Nested:
+    check = MerchantIds(*categories)
+    return nested(ChanceOfSchema, description, validate=lambda value: check(value.merchant))
+
+
+class BusinessSchema(_Schema):
+    courier = merchant("Shipping labels, every day.", "business_services")
+    ads = chance_of("Advertising.", "business_services")
+    wholesale = merchant("Stock, every Tuesday.", "supplies")
+    office = chance_of("Office supplies.", "supplies")
+    software = merchant("Accounting software, on the 3rd.", "business_services", plans=True)
+    power = merchant("Electricity, on the 12th.", "utilities")
+    power_bill = money_range("The electricity bill.", required=True)
+    phone = merchant("Phone, on the 18th: the largest plan.", "telecom", plans=True)
+    lease = money_range("Monthly commercial lease, on the 1st.", required=True)
+    payroll = money_range("Payroll, every other Friday.", required=True)
+    sales_markup = share_range("A day's card sales: that day's costs times this...",
+                               required=True)
+    other_sales = money_range("... plus this.", required=True)
+
+
+class HabitsSchema(_Schema):
+    regular = nested(RegularSchema, "Salaried people (and the base of the personas).")
+    overdrawn = nested(OverdrawnSchema, "What differs for the overdrawn persona.")
+    newcomer = nested(NewcomerSchema, "What differs for customers who just opened accounts.")
+    business = nested(BusinessSchema, "The small online shop.")
+
+
+@functools.cache
+def load() -> Section:
+    """The validated habits (money in cents); cached for the life of the process."""
+    return catalog.load_fixture(catalog.fixtures_root() / "habits.yaml", HabitsSchema())

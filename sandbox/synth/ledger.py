@@ -73,7 +73,7 @@ class Venue:
 
 class Ledger:
     """One customer's simulated money, day by day. Profiles subclass it
-    (:mod:`sandbox.synth.habits`) and implement :meth:`setup` and :meth:`live`."""
+    (:mod:`sandbox.synth.profiles`) and implement :meth:`setup` and :meth:`live`."""
 
     def __init__(self, world: World, plan: CustomerPlan):
         self.world = world
