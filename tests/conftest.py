@@ -7,6 +7,7 @@ engine only carry ``@pytest.mark.sqlite_only(reason)`` or ``@pytest.mark.postgre
 """
 from __future__ import annotations
 
+import inspect
 import itertools
 import os
 import shutil
@@ -72,6 +73,32 @@ def fresh_database(folder: Path, template: str | None = None) -> Iterator[str]:
         _postgres(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+#: What a test (or a fixture it uses) calls when it starts a server process.
+LAUNCHERS = ("sandbox_serve(", "running(")
+
+
+def _starts_a_server(item) -> bool:
+    functions = [getattr(item, "function", None)] + [
+        definition.func for definitions in item._fixtureinfo.name2fixturedefs.values()
+        for definition in definitions]
+    for function in functions:
+        try:
+            source = inspect.getsource(function)
+        except (OSError, TypeError):
+            continue
+        if any(launcher in source for launcher in LAUNCHERS):
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(items):
+    """Mark ``live`` every test that starts a server process (itself or through a fixture,
+    ``live_server`` included) or runs against a built image."""
+    for item in items:
+        if item.get_closest_marker("image") or _starts_a_server(item):
+            item.add_marker(pytest.mark.live)
+
+
 def pytest_runtest_setup(item):
     """Skip a test marked for the other engine, with the marker's reason."""
     other = "postgres_only" if ENGINE == "sqlite" else "sqlite_only"
@@ -127,7 +154,7 @@ def runner():
 def live_server(app, tmp_path_factory):
     """``sandbox serve`` under gunicorn with 2 workers, on a free loopback port, over the
     module's database. Yields the base URL."""
-    from tests.livecheck import sandbox_serve
+    from sandbox.testing.server import sandbox_serve
 
     with sandbox_serve(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path_factory.mktemp("serve"),
                        env={"SANDBOX_HISTORY_MONTHS": str(TEST_MONTHS)}) as base:

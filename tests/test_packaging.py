@@ -15,7 +15,7 @@ pytestmark = pytest.mark.sqlite_only(
     reason="the installed wheel on its default database, a SQLite file in its instance folder")
 import requests
 
-from tests.livecheck import free_port, running
+from sandbox.testing.server import free_port, running
 from sandbox import catalog
 
 ROOT = Path(__file__).resolve().parent.parent
