@@ -11,6 +11,7 @@ import inspect
 import itertools
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -47,6 +48,14 @@ def _postgres(statement: str) -> None:
     with engine.connect() as connection:
         connection.exec_driver_sql(statement)
     engine.dispose()
+
+
+def _postgres_scalar(query: str):
+    engine = sa.create_engine(POSTGRES, poolclass=sa.NullPool)
+    with engine.connect() as connection:
+        value = connection.exec_driver_sql(query).scalar()
+    engine.dispose()
+    return value
 
 
 def _postgres_url(name: str) -> str:
@@ -91,12 +100,109 @@ def _starts_a_server(item) -> bool:
     return False
 
 
+#: Modules with a test that starts a server over the module's database: their tests share
+#: one world (a database cannot be put back under a running server).
+_LIVE_MODULES: set[str] = set()
+
+
 def pytest_collection_modifyitems(items):
     """Mark ``live`` every test that starts a server process (itself or through a fixture,
     ``live_server`` included) or runs against a built image."""
     for item in items:
         if item.get_closest_marker("image") or _starts_a_server(item):
             item.add_marker(pytest.mark.live)
+            _LIVE_MODULES.add(item.module.__name__)
+
+
+class ModuleWorld:
+    """The database of a module's ``app``, put back after every test that changed it as it
+    was when the module's fixtures had set it up: each test gets its own world, at the cost
+    of a copy only after a test that wrote (a file copy on SQLite, a database cloned from a
+    template on PostgreSQL)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+        self.baseline: str | None = None
+        self.settled = None
+        self.started = None
+
+    def fingerprint(self):
+        """What changes when anything is written: the files on SQLite, the WAL position on
+        PostgreSQL."""
+        if POSTGRES:
+            return _postgres_scalar("SELECT pg_current_wal_insert_lsn()")
+        found = []
+        for suffix in ("", "-wal"):
+            try:
+                stat = os.stat(self.url.database + suffix)
+                found.append((stat.st_size, stat.st_mtime_ns))
+            except FileNotFoundError:
+                found.append(None)
+        return tuple(found)
+
+    def _close(self) -> None:
+        with self.app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+    def _copy(self, source: str, target: str) -> None:
+        self._close()
+        if POSTGRES:
+            _postgres(f"DROP DATABASE IF EXISTS {target} WITH (FORCE)")
+            _postgres(f"CREATE DATABASE {target} TEMPLATE {source}")
+            return
+        with sqlite3.connect(source) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.close()
+        for suffix in ("-wal", "-shm"):
+            Path(target + suffix).unlink(missing_ok=True)
+        shutil.copyfile(source, target)
+
+    def before_test(self) -> None:
+        """Keep as the baseline what the module's fixtures wrote since the last test."""
+        if self.baseline is None or self.fingerprint() != self.settled:
+            database = self.url.database
+            self.baseline = f"{database}_baseline" if POSTGRES else f"{database}.baseline"
+            self._copy(database, self.baseline)
+        self.started = self.fingerprint()
+
+    def after_test(self) -> None:
+        """Put the baseline back if the test wrote anything."""
+        if self.fingerprint() != self.started:
+            self._copy(self.baseline, self.url.database)
+        self.settled = self.fingerprint()
+
+    def discard(self) -> None:
+        """Remove the baseline."""
+        if self.baseline is None:
+            return
+        if POSTGRES:
+            _postgres(f"DROP DATABASE IF EXISTS {self.baseline} WITH (FORCE)")
+        else:
+            Path(self.baseline).unlink(missing_ok=True)
+
+
+_worlds: dict[int, ModuleWorld] = {}
+
+
+@pytest.fixture(autouse=True)
+def _own_world(request):
+    """Every test that uses ``app`` gets the module's world as its fixtures set it up, not as
+    an earlier test left it (not in a module that serves its database live)."""
+    if "app" not in request.fixturenames or request.module.__name__ in _LIVE_MODULES:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    if id(app) not in _worlds:
+        for world in _worlds.values():
+            world.discard()
+        _worlds.clear()
+        _worlds[id(app)] = ModuleWorld(app)
+    world = _worlds[id(app)]
+    world.before_test()
+    yield
+    world.after_test()
 
 
 def pytest_runtest_setup(item):
