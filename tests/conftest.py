@@ -100,6 +100,26 @@ def _starts_a_server(item) -> bool:
     return False
 
 
+#: Tests that take over about 5 seconds (``pytest --durations``, call or setup, on the busy
+#: 2-core machine), by file and test name: marked ``slow``.
+SLOW = {
+    "test_cache.py": {"test_every_served_transaction_is_exactly_its_documented_shape"},
+    "test_schemathesis.py": {"test_data_api_conforms_to_its_openapi_document",
+                             "test_public_and_consent_operations_conform_to_the_openapi_document"},
+    "test_schemathesis_everywhere.py": {"test_no_operation_answers_a_server_error"},
+    "test_reset_keeps.py": {"test_reset_keeps_registered_clients_and_webhook_subscriptions"},
+    "test_signin_throttle.py": {"test_sandbox_reset_clears_the_counters"},
+    "test_export.py": {"test_the_same_world_exports_to_the_same_bytes"},
+    "test_seeding.py": {"test_the_clock_setting_freezes_a_world_seeded_without_a_date"},
+    "test_catch_up.py": {"test_catching_up_five_days_equals_seeding_five_days_later"},
+    "test_determinism.py": {"test_another_seed_gives_another_world",
+                            "test_more_customers_leave_the_first_ones_unchanged",
+                            "test_same_seed_and_date_export_the_same_bytes"},
+    "test_world_invariants.py": {"test_every_invariant_holds"},
+    "test_cli_seed.py": {"test_reset_reseeds_quietly_with_one_summary_line"},
+    "test_config.py": {"test_everything_written_at_run_time_lands_in_the_instance_dir"},
+}
+
 #: Modules with a test that starts a server over the module's database: their tests share
 #: one world (a database cannot be put back under a running server).
 _LIVE_MODULES: set[str] = set()
@@ -107,8 +127,11 @@ _LIVE_MODULES: set[str] = set()
 
 def pytest_collection_modifyitems(items):
     """Mark ``live`` every test that starts a server process (itself or through a fixture,
-    ``live_server`` included) or runs against a built image."""
+    ``live_server`` included) or runs against a built image; mark ``slow`` those of
+    :data:`SLOW`."""
     for item in items:
+        if getattr(item, "originalname", item.name) in SLOW.get(item.path.name, ()):
+            item.add_marker(pytest.mark.slow)
         if item.get_closest_marker("image") or _starts_a_server(item):
             item.add_marker(pytest.mark.live)
             _LIVE_MODULES.add(item.module.__name__)
@@ -117,7 +140,7 @@ def pytest_collection_modifyitems(items):
 class ModuleWorld:
     """The database of a module's ``app``, put back after every test that changed it as it
     was when the module's fixtures had set it up: each test gets its own world, at the cost
-    of a copy only after a test that wrote (a file copy on SQLite, a database cloned from a
+    of a copy only after a test that wrote (SQLite's backup API, or a database cloned from a
     template on PostgreSQL)."""
 
     def __init__(self, app) -> None:
@@ -152,12 +175,14 @@ class ModuleWorld:
             _postgres(f"DROP DATABASE IF EXISTS {target} WITH (FORCE)")
             _postgres(f"CREATE DATABASE {target} TEMPLATE {source}")
             return
-        with sqlite3.connect(source) as connection:
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        connection.close()
-        for suffix in ("-wal", "-shm"):
-            Path(target + suffix).unlink(missing_ok=True)
-        shutil.copyfile(source, target)
+        # SQLite's backup API, not a file copy: engines this module's tests made (a CLI
+        # command's app) may still hold connections to the file.
+        origin, copy = sqlite3.connect(source), sqlite3.connect(target)
+        try:
+            origin.backup(copy)
+        finally:
+            origin.close()
+            copy.close()
 
     def before_test(self) -> None:
         """Keep as the baseline what the module's fixtures wrote since the last test."""
