@@ -4,7 +4,8 @@ neither import Flask nor commit.
 
 Imports are read with :mod:`ast`, at module level only (an import inside a function runs
 later and is not part of the import graph); ``from package import name`` counts as an import
-of ``package.name`` when that is a module, else of ``package`` (as grimp does). Imports under ``if TYPE_CHECKING:`` are left out.
+of ``package.name`` when that is a module, else of ``package`` (as grimp does). Imports
+under ``if TYPE_CHECKING:`` are left out.
 """
 from __future__ import annotations
 
