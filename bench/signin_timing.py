@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 
-from tests.livecheck import sandbox_serve  # noqa: E402
+from sandbox.testing.server import sandbox_serve  # noqa: E402
 from tests.oauth.browser import BANK, Pkce, authorize_url, live_browser  # noqa: E402
 
 ADMIN = {"X-Sandbox-Admin-Key": "sandbox-admin"}

@@ -9,7 +9,8 @@ import tempfile
 
 from gunicorn.app.base import BaseApplication
 
-from sandbox import binding
+from sandbox import binding, create_app
+from sandbox.commands.world import seed_and_report
 from sandbox.config import from_env
 from sandbox.faults import limit_holds
 
@@ -124,15 +125,11 @@ class SandboxServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from sandbox import create_app
-
         return create_app(self.app_config)
 
 
 def ensure_seeded(app_config: dict) -> None:
     """Create the schema and seed the default world when the database has none yet."""
-    from sandbox import create_app
-    from sandbox.cli import run_seed
     from sandbox.extensions import db
     from sandbox.services.seeding import is_seeded
 
@@ -140,7 +137,7 @@ def ensure_seeded(app_config: dict) -> None:
     with app.app_context():
         seeded = is_seeded(db.session)
     if not seeded:
-        run_seed(app, None, None, None, fresh=False)
+        seed_and_report(app, None, None, None, fresh=False)
     with app.app_context():
         db.engine.dispose()
 

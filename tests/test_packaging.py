@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.sqlite_only(
-    reason="the installed wheel on its default database, a SQLite file in its instance folder")
+pytestmark = [pytest.mark.sqlite_only(
+    reason="the installed wheel on its default database, a SQLite file in its instance folder"),
+    pytest.mark.slow]
 import requests
 
-from tests.livecheck import free_port, running
 from sandbox import catalog
+from sandbox.testing.server import free_port, running
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What a source checkout needs to build the wheel.

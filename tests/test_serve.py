@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.livecheck import free_port, running
+from sandbox.testing.server import free_port, running
 
 BIN = Path(sys.executable).parent
 #: A world small enough to seed in a moment: personas only, one month of history.
@@ -102,7 +102,7 @@ def test_serve_takes_bind_or_host_and_port_not_both(runner):
 def test_two_servers_on_one_machine_keep_their_own_control_socket_and_stop_cleanly(
         app, tmp_path):
     from sandbox.serving import control_socket
-    from tests.livecheck import sandbox_serve
+    from sandbox.testing.server import sandbox_serve
 
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     listeners = {}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import urllib.error
+import warnings
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -17,8 +18,12 @@ ADMIN_HEADER = "X-Sandbox-Admin-Key"
 Transport = Callable[[str, str, bytes | None, dict], tuple[int, bytes]]
 
 
-class SandboxError(RuntimeError):
-    """The control plane refused a request; ``problem`` is its problem+json body."""
+class ControlPlaneError(RuntimeError):
+    """The control plane refused a request; ``problem`` is its problem+json body.
+
+    Its former name, ``SandboxError``, stays importable from this module as a deprecated
+    alias (with a ``DeprecationWarning``) for existing suites; it was renamed so as not to
+    be taken for :class:`sandbox.errors.SandboxError`, the server's own error hierarchy."""
 
     def __init__(self, method: str, path: str, status: int, problem: dict):
         detail = problem.get("detail") or problem
@@ -82,7 +87,7 @@ class SandboxAdmin:
     def request(self, method: str, path: str, payload=None, *, raw: bytes | None = None,
                 content_type: str = "application/json"):
         """Call ``/sandbox...``; answers the decoded JSON (None when empty), raises
-        :class:`SandboxError` on an error status."""
+        :class:`ControlPlaneError` on an error status."""
         headers = {ADMIN_HEADER: self._key, "Accept": "application/json"}
         body = raw
         if payload is not None:
@@ -92,7 +97,8 @@ class SandboxAdmin:
         status, data = self._send(method, path, body, headers)
         decoded = json.loads(data) if data else None
         if status >= 400:
-            raise SandboxError(method, path, status, decoded if isinstance(decoded, dict) else {})
+            raise ControlPlaneError(method, path, status,
+                                    decoded if isinstance(decoded, dict) else {})
         return decoded
 
     def reset(self, **params) -> dict:
@@ -178,3 +184,12 @@ class SandboxAdmin:
         """The world in the export format."""
         suffix = "?" + urllib.parse.urlencode({"bank_id": bank_id}) if bank_id else ""
         return self.request("GET", "/sandbox/export" + suffix)
+
+
+def __getattr__(name: str):
+    """``SandboxError``: the deprecated name of :class:`ControlPlaneError`."""
+    if name == "SandboxError":
+        warnings.warn("sandbox.testing.admin.SandboxError is deprecated: use "
+                      "ControlPlaneError", DeprecationWarning, stacklevel=2)
+        return ControlPlaneError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

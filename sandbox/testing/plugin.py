@@ -23,7 +23,7 @@ import pytest
 
 from sandbox.config import DEFAULT_ADMIN_KEY
 from sandbox.testing.admin import MintedToken, SandboxAdmin, app_transport, http_transport
-from sandbox.testing.server import LiveServer, database_url
+from sandbox.testing.server import database_url, sandbox_serve
 
 FIXTURES = frozenset({"sandbox_app", "sandbox_server", "sandbox_admin", "sandbox_token",
                       "sandbox_scenario"})
@@ -150,10 +150,9 @@ def sandbox_server(request, sandbox_settings):
         yield RunningServer(sandbox_settings.url.rstrip("/"))
         return
     app = request.getfixturevalue("sandbox_app")
-    server = LiveServer(app.config["SQLALCHEMY_DATABASE_URI"], _server_env(sandbox_settings))
-    server.start()
-    yield RunningServer(server.url)
-    server.stop()
+    with sandbox_serve(app.config["SQLALCHEMY_DATABASE_URI"],
+                       env=_server_env(sandbox_settings)) as url:
+        yield RunningServer(url)
 
 
 @pytest.fixture

@@ -165,7 +165,7 @@ def test_both_engines_export_the_same_bytes(postgres_url, tmp_path):
 
 
 def test_postgresql_reset_keeps_another_server_ready_and_consistent(postgres_url, tmp_path):
-    from tests.livecheck import sandbox_serve
+    from sandbox.testing.server import sandbox_serve
 
     application = create_app({"SQLALCHEMY_DATABASE_URI": postgres_url,
                               "SANDBOX_HISTORY_MONTHS": TEST_MONTHS, "TESTING": True})

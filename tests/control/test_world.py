@@ -72,6 +72,7 @@ def identity_name(client, admin) -> str:
 
 
 def test_reset_to_another_seed_builds_its_world(client, admin):
+    client.post("/sandbox/reset", json=WORLD, headers=admin)  # the snapshot to come back to
     original = identity_name(client, admin)
 
     other = client.post("/sandbox/reset", json={**WORLD, "seed": 7}, headers=admin)

@@ -2,40 +2,16 @@
 committed and while its event is on the wire; after a restart the event arrives again."""
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
+from contextlib import ExitStack
 
 import pytest
 import requests
 
+from sandbox.testing.server import base_url, free_port, running, serve_command
+
 BANK = "harborline"
-
-
-def start_server(database_url: str) -> tuple[subprocess.Popen, str]:
-    """``sandbox serve`` (gunicorn plus its delivery worker) in its own process group."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [str(Path(sys.executable).with_name("sandbox")), "serve", "--database",
-               database_url, "--port", str(port), "--workers", "1"]
-    env = {**os.environ, "SANDBOX_WEBHOOK_TIMEOUT": "2"}
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return process, base
-        except (requests.ConnectionError, requests.Timeout):  # not up yet (a busy machine)
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            kill(process)
-            raise RuntimeError("sandbox serve did not start")
-        time.sleep(0.1)
 
 
 def kill(process: subprocess.Popen) -> None:
@@ -48,19 +24,21 @@ def kill(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture
-def servers(app):
-    """Start ``sandbox serve`` over the module's database; every one started is killed."""
-    started = []
+def servers(app, tmp_path):
+    """Start ``sandbox serve`` (gunicorn plus its delivery worker) over the module's database,
+    in its own process group; every one started is stopped."""
+    env = {**os.environ, "SANDBOX_WEBHOOK_TIMEOUT": "2"}
+    with ExitStack() as started:
+        def start() -> tuple[subprocess.Popen, str]:
+            port = free_port()
+            command = serve_command(app.config["SQLALCHEMY_DATABASE_URI"], port=port,
+                                    workers=1)
+            base = base_url("127.0.0.1", port)
+            process = started.enter_context(running(
+                command, base, tmp_path / f"server-{port}", env=env, start_new_session=True))
+            return process, base
 
-    def start() -> tuple[subprocess.Popen, str]:
-        process, base = start_server(app.config["SQLALCHEMY_DATABASE_URI"])
-        started.append(process)
-        return process, base
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            kill(process)
+        yield start
 
 
 def test_event_survives_sigkill_mid_delivery(kit, receiver, servers):

@@ -12,7 +12,7 @@ import requests
 
 from sandbox.config import DEFAULT_ADMIN_KEY
 from tests.conftest import TEST_MONTHS
-from tests.livecheck import sandbox_serve, unix_request
+from sandbox.testing.server import sandbox_serve, unix_request
 
 ADMIN = {"X-Sandbox-Admin-Key": DEFAULT_ADMIN_KEY}
 ENV = {"SANDBOX_HISTORY_MONTHS": str(TEST_MONTHS)}

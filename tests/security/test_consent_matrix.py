@@ -17,9 +17,9 @@ from typing import NamedTuple
 import pytest
 import requests
 
-from sandbox.testing.admin import MintedToken, SandboxAdmin, SandboxError, http_transport
+from sandbox.testing.admin import ControlPlaneError, MintedToken, SandboxAdmin, http_transport
 from tests.conftest import TEST_AS_OF
-from tests.livecheck import free_port
+from sandbox.testing.server import free_port
 
 BANK = "harborline"
 USERNAME = "user_good"
@@ -319,7 +319,7 @@ def fire(admin: SandboxAdmin, client_id: str, event_type: str, subject_id: str) 
         admin.request("POST", "/sandbox/webhooks/fire", {
             "type": event_type, "bank_id": BANK, "client_id": client_id, "username": USERNAME,
             "subject_id": subject_id})
-    except SandboxError as error:
+    except ControlPlaneError as error:
         return error.status
     return 202
 

@@ -27,7 +27,7 @@ BANK = "/banks/harborline"
 @pytest.fixture(scope="module")
 def base(app, tmp_path_factory):
     """``sandbox serve`` with 2 workers of 2 threads: at most 2 requests held at once."""
-    from tests.livecheck import sandbox_serve
+    from sandbox.testing.server import sandbox_serve
 
     with sandbox_serve(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path_factory.mktemp("holds"),
                        workers=WORKERS, env={"SANDBOX_HISTORY_MONTHS": str(TEST_MONTHS)},

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tests.conftest import TEST_MONTHS
-from tests.livecheck import sandbox_serve, unix_request
+from sandbox.testing.server import sandbox_serve, unix_request
 
 ENV = {"SANDBOX_HISTORY_MONTHS": str(TEST_MONTHS)}
 PUBLIC_URL = "https://sandbank.example.test"

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sandbox.extensions import db
 from sandbox.models import SignInSession
 from tests.conftest import TEST_MONTHS
-from tests.livecheck import sandbox_serve
+from sandbox.testing.server import sandbox_serve
 from tests.oauth.browser import Pkce, authorize_url, client_browser, live_browser, query
 
 SIGN_IN = {"username": "user_good", "password": "pass_good"}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.testing.server import LiveServer
+from sandbox.testing.server import sandbox_serve
 from tests.conftest import fresh_database
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -40,6 +40,7 @@ def run_pytest(project: Path, snapshots: Path, *options: str) -> subprocess.Comp
                           cwd=project, env=env, capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.live(reason="the example suite's sandbox_server starts `sandbox serve`")
 def test_the_example_suite_passes_from_another_directory(project, snapshots):
     result = run_pytest(project, snapshots)
 
@@ -49,19 +50,25 @@ def test_the_example_suite_passes_from_another_directory(project, snapshots):
 
 def test_the_example_suite_runs_against_an_already_running_sandbox(project, snapshots,
                                                                    world_template):
-    with fresh_database(project.parent, world_template) as database:
-        server = LiveServer(database, {
-            "SANDBOX_SNAPSHOT_DIR": str(snapshots),
-            "SANDBOX_HISTORY_MONTHS": "3"}).start()
-        try:
-            result = run_pytest(project, snapshots, "--sandbox-url", server.url, *WORLD,
-                                "-k", "not test_in_process_app")
-            in_process = run_pytest(project, snapshots, "--sandbox-url", server.url,
-                                    "-k", "test_in_process_app")
-        finally:
-            server.stop()
+    with fresh_database(project.parent, world_template) as database, \
+            sandbox_serve(database, env={"SANDBOX_SNAPSHOT_DIR": str(snapshots),
+                                         "SANDBOX_HISTORY_MONTHS": "3"}) as url:
+        result = run_pytest(project, snapshots, "--sandbox-url", url, *WORLD,
+                            "-k", "not test_in_process_app")
+        in_process = run_pytest(project, snapshots, "--sandbox-url", url,
+                                "-k", "test_in_process_app")
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "6 passed" in result.stdout
     assert in_process.returncode == 1
     assert "cannot be used with --sandbox-url" in in_process.stdout
+
+
+def test_the_old_name_of_the_control_plane_error_still_imports_with_a_warning():
+    from sandbox.testing import admin
+
+    with pytest.warns(DeprecationWarning, match="ControlPlaneError"):
+        from sandbox.testing.admin import SandboxError
+    assert SandboxError is admin.ControlPlaneError
+    with pytest.raises(AttributeError):
+        admin.NoSuchName  # noqa: B018

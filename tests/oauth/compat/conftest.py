@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from sandbox import catalog
-from tests.livecheck import sandbox_serve
+from sandbox.testing.server import sandbox_serve
 from tests.oauth.browser import live_browser
 
 NODE_DIR = Path(__file__).with_name("node")
