@@ -65,8 +65,9 @@ def measure(url: str | None) -> None:
         client = app.test_client()
         with app.app_context():
             from sandbox.database import create_schema
+            from sandbox.extensions import db
 
-            create_schema()
+            create_schema(db.engine)
         started = time.perf_counter()
         first = client.post("/sandbox/reset", json=WORLD, headers=ADMIN)
         assert first.status_code == 200, first.get_data(as_text=True)

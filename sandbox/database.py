@@ -35,28 +35,26 @@ def init_app(app: Flask) -> None:
         options.setdefault("pool_pre_ping", True)
 
 
-def create_schema() -> None:
-    """Create every table that does not exist yet."""
+def create_schema(bind: sa.Connection | sa.Engine) -> None:
+    """Create every table that does not exist yet (in ``bind``'s transaction, if any)."""
     from sandbox import models  # noqa: F401  (registers the tables)
-    from sandbox.extensions import db
+    from sandbox.extensions import Base
 
-    db.create_all()
+    Base.metadata.create_all(bind)
 
 
-def refresh_statistics() -> None:
+def refresh_statistics(connection: sa.Connection) -> None:
     """After a bulk load, give PostgreSQL's planner the tables' new sizes (``ANALYZE``), as
     autovacuum would only a minute later: without them a keyset page of transactions reads
-    and sorts the whole account. SQLite plans from its indexes and needs nothing."""
-    from sandbox.extensions import db
-
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text("ANALYZE"))
-        db.session.commit()
+    and sorts the whole account. PostgreSQL's ANALYZE counts the rows its own transaction
+    inserted, so it runs in the loading transaction. SQLite plans from its indexes."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("ANALYZE"))
 
 
-def drop_schema() -> None:
-    """Drop every table of the sandbox."""
+def drop_schema(bind: sa.Connection | sa.Engine) -> None:
+    """Drop every table of the sandbox (in ``bind``'s transaction, if any)."""
     from sandbox import models  # noqa: F401
-    from sandbox.extensions import db
+    from sandbox.extensions import Base
 
-    db.drop_all()
+    Base.metadata.drop_all(bind)

@@ -251,6 +251,7 @@ def world_template(tmp_path_factory) -> Iterator[str]:
         with template.app_context():
             seed_world(db.session, seed=TEST_SEED, customers=TEST_CUSTOMERS, months=TEST_MONTHS,
                        as_of=TEST_AS_OF, fresh=True)
+            db.session.commit()
             if not POSTGRES:
                 db.session.execute(db.text("PRAGMA wal_checkpoint(TRUNCATE)"))
             db.session.remove()

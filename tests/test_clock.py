@@ -19,7 +19,7 @@ def clock_app(tmp_path_factory):
     path = tmp_path_factory.mktemp("clock") / "clock.db"
     application = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True})
     with application.app_context():
-        database.create_schema()
+        database.create_schema(db.engine)
     yield application
     with application.app_context():
         db.engine.dispose()

@@ -128,6 +128,7 @@ def test_everything_written_at_run_time_lands_in_the_instance_dir(monkeypatch, t
     app = create_app()
     with app.app_context():
         seed_world(db.session, seed=3, customers=0, months=1, as_of=date(2026, 3, 1), fresh=True)
+        db.session.commit()
     reset = app.test_client().post("/sandbox/reset", json={},
                                    headers={"X-Sandbox-Admin-Key": config.DEFAULT_ADMIN_KEY})
     with app.app_context():

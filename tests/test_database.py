@@ -31,7 +31,7 @@ def test_every_sqlite_connection_is_tuned(file_app, pragma, expected):
 
 def test_wal_lets_a_reader_proceed_while_a_writer_holds_its_transaction(file_app):
     with file_app.app_context():
-        database.create_schema()
+        database.create_schema(db.engine)
         writer = db.engine.connect()
         reader = db.engine.connect()
         try:
@@ -48,10 +48,10 @@ def test_wal_lets_a_reader_proceed_while_a_writer_holds_its_transaction(file_app
 
 def test_schema_can_be_dropped_and_created_again(file_app):
     with file_app.app_context():
-        database.create_schema()
-        database.drop_schema()
+        database.create_schema(db.engine)
+        database.drop_schema(db.engine)
         assert "banks" not in db.inspect(db.engine).get_table_names()
-        database.create_schema()
+        database.create_schema(db.engine)
         assert "banks" in db.inspect(db.engine).get_table_names()
 
 

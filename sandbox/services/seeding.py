@@ -48,7 +48,8 @@ def generated_username(position: int) -> str:
 def seed_world(session: Session, *, seed: int, customers: int, months: int,
                as_of: date | None, fresh: bool, configured_clock: datetime | None = None,
                progress: Callable[[int, int], None] | None = None) -> dict:
-    """Create the schema and generate the world up to the sandbox clock's now; commits.
+    """Create the schema and generate the world up to the sandbox clock's now, all in the
+    transaction of ``session`` (the caller's unit of work commits).
 
     ``as_of`` freezes the clock at noon UTC of that day; otherwise ``configured_clock`` (the
     ``SANDBOX_CLOCK`` setting) freezes it when given, else the wall clock runs. Returns counts
@@ -70,10 +71,10 @@ def seed_world(session: Session, *, seed: int, customers: int, months: int,
             for job in _jobs(make_world(seed, months, start, bank), personas, customers)]
     # The generators start first and work while the schema, banks and merchants are written.
     with prepared_customers(jobs, now, bulk_path(session.get_bind())) as stream:
-        if fresh:
-            drop_schema()
-        create_schema()
         connection = session.connection()
+        if fresh:
+            drop_schema(connection)
+        create_schema(connection)
         with constraints_deferred(connection), BulkWriter(connection, counts) as writer:
             _write_merchants(writer)
             for position, bank in enumerate(banks):
@@ -87,8 +88,8 @@ def seed_world(session: Session, *, seed: int, customers: int, months: int,
     session.add(WorldState(id=1, seed=seed, customers=customers, history_months=months,
                            seeded_at=clock.wall_now(), clock_frozen_at=frozen,
                            clock_offset_seconds=0.0, history_start=start))
-    session.commit()
-    refresh_statistics()
+    session.flush()
+    refresh_statistics(connection)
     return {**counts, "seed": seed, "as_of": now.date().isoformat(),
             "seconds": round(time.perf_counter() - started, 2)}
 

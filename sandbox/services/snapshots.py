@@ -78,8 +78,6 @@ class SnapshotSettings:
     folder: Path
     #: ``SANDBOX_CLOCK`` (raw text): the clock of a world seeded without an as-of day.
     clock: str | None
-    #: The app's ``TESTING`` flag, for the app that seeds a snapshot.
-    testing: bool
     #: The parameters of a world whose own are unknown (``SANDBOX_SEED``, ...).
     defaults: WorldParams
 
@@ -91,7 +89,7 @@ class SnapshotSettings:
         return cls(
             folder=Path(config.get("SANDBOX_SNAPSHOT_DIR")
                         or os.path.join(instance_path, "snapshots")),
-            clock=raw_clock, testing=bool(config.get("TESTING")),
+            clock=raw_clock,
             defaults=WorldParams(config["SANDBOX_SEED"], config["SANDBOX_CUSTOMERS"],
                                  config["SANDBOX_HISTORY_MONTHS"],
                                  configured.date() if configured else None))
@@ -182,28 +180,20 @@ def snapshot_store(engine: sa.Engine, settings: SnapshotSettings) -> SnapshotSto
 
 def _seed_elsewhere(params: WorldParams, settings: SnapshotSettings, database_url: str,
                     engine_options: dict | None = None) -> None:
-    """Seed a world of ``params`` into another database (or schema), with an app of its own
-    (the engine, its options and the session seeding writes with)."""
-    from sandbox import create_app
+    """Seed a world of ``params`` into another database (or schema): an engine and a unit of
+    work of its own, committed when the world is complete."""
     from sandbox.services.seeding import seed_world
 
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options or {},
-        "SANDBOX_HISTORY_MONTHS": params.months,
-        "SANDBOX_CLOCK": settings.clock,
-        "TESTING": settings.testing,
-    })
-    with app.app_context():
-        try:
-            seed_world(db.session, seed=params.seed, customers=params.customers,
+    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool,
+                              **(engine_options or {}))
+    try:
+        with Session(engine) as session, session.begin():
+            seed_world(session, seed=params.seed, customers=params.customers,
                        months=params.months, as_of=params.as_of, fresh=True,
                        configured_clock=clock.configured(settings.clock))
-            record_origin(db.session, params)
-            db.session.commit()
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+            record_origin(session, params)
+    finally:
+        engine.dispose()
 
 
 class SnapshotStore(Protocol):

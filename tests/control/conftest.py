@@ -22,7 +22,7 @@ def bare_app(tmp_path_factory):
     path = tmp_path_factory.mktemp("bare") / "sandbox.db"
     application = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True})
     with application.app_context():
-        create_schema()
+        create_schema(db.engine)
         for position, bank in enumerate(catalog.banks()):
             settings = {k: v for k, v in bank.items() if k not in ("id", "name", "routing_number")}
             db.session.add(Bank(id=bank["id"], name=bank["name"], position=position,

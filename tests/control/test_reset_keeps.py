@@ -152,6 +152,7 @@ def test_both_engines_export_the_same_bytes(postgres_url, tmp_path):
                                   "SANDBOX_HISTORY_MONTHS": TEST_MONTHS, "TESTING": True})
         with application.app_context():
             seed_world(db.session, seed=7, customers=1, months=TEST_MONTHS, as_of=TEST_AS_OF, fresh=True)
+            db.session.commit()
             with transaction() as session:
                 clockctl.move(session, advance="P3D")
             out = io.StringIO()

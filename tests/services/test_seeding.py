@@ -149,6 +149,7 @@ def test_the_clock_setting_freezes_a_world_seeded_without_a_date(tmp_path):
     with app.app_context():
         summary = seed_world(db.session, seed=3, customers=0, months=1, as_of=None, fresh=False,
                              configured_clock=clock.configured_clock(), progress=lambda done, total: calls.append((done, total)))
+        db.session.commit()
         state = db.session.get(WorldState, 1)
         stored = db.session.scalar(sa.select(sa.func.count()).select_from(Transaction))
         latest = db.session.scalar(sa.select(sa.func.max(Transaction.authorized_at)))
@@ -165,6 +166,7 @@ def test_without_a_date_or_clock_setting_the_world_runs_on_the_wall_clock(tmp_pa
                       "SANDBOX_CLOCK": None, "TESTING": True})
     with app.app_context():
         seed_world(db.session, seed=3, customers=0, months=1, as_of=None, fresh=True)
+        db.session.commit()
         state = db.session.get(WorldState, 1)
         latest = db.session.scalar(sa.select(sa.func.max(Transaction.authorized_at)))
         db.engine.dispose()

@@ -32,7 +32,7 @@ def test_readyz_is_503_without_a_schema(empty_app):
 
 def test_readyz_is_503_until_the_world_is_seeded(empty_app):
     with empty_app.app_context():
-        database.create_schema()
+        database.create_schema(db.engine)
 
     response = empty_app.test_client().get("/readyz")
 
