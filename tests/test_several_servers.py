@@ -14,7 +14,7 @@ import requests
 
 from sandbox.testing.admin import SandboxAdmin, http_transport
 from tests.conftest import TEST_MONTHS
-from tests.events.conftest import Receiver
+from tests.services.webhooks.conftest import Receiver
 from sandbox.testing.server import sandbox_serve
 from tests.oauth.browser import BANK, CALLBACK, Pkce, authorize_url, live_browser, query, redeem
 

@@ -11,7 +11,7 @@ import requests
 
 from sandbox.services.webhooks import transport
 from sandbox.testing.admin import SandboxAdmin, http_transport
-from tests.events.conftest import Receiver
+from tests.services.webhooks.conftest import Receiver
 
 BANK = "harborline"
 
