@@ -11,7 +11,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     ``SANDBOX_INSTANCE_DIR`` (an absolute path) chooses the instance folder, where the
     secret key, the default SQLite database and the reset snapshots live."""
-    from sandbox import binding, database, errors, secret_key, unit_of_work
+    from sandbox import database, errors, secret_key
     from sandbox import config as settings
     from sandbox.api.docs import ASSETS_URL, DOCS_PATH
     from sandbox.application import Sandbank
@@ -50,23 +50,36 @@ def create_app(config: dict | None = None) -> Flask:
 
     database.init_app(app)
     db.init_app(app)
-    unit_of_work.init_app(app)
     api.init_app(app)
     errors.init_app(app)
 
     from sandbox import api as data_api
-    from sandbox import control, limits, oauth, pagepolicy, web
-    from sandbox.faults import hook as faults
+    from sandbox import control, limits, oauth, web
 
     web.init_app(app)
     oauth.init_app(app)
     data_api.init_app(app)
     control.init_app(app)
-    # App-wide request hooks of the banks and the control plane: faults injected in front
-    # of a bank's views; every control-plane answer kept out of caches.
-    app.before_request(faults.before_request)
-    app.after_request(control.not_stored)
     limits.init_app(app)
-    binding.init_app(app)
-    pagepolicy.init_app(app)
+    register_hooks(app)
     return app
+
+
+def register_hooks(app: Flask) -> None:
+    """Every app-wide request hook, here only, in the order they run. Blueprints keep their
+    own (the control plane's admin key, the data API's ``no-store``, the OAuth pages')."""
+    from sandbox import binding, control, fastpath, limits, pagepolicy, unit_of_work
+    from sandbox.faults import hook as faults
+    from sandbox.web.urls import vary_on_host
+
+    # Before the view: a Host outside TRUSTED_HOSTS, then an overlong query string, are
+    # refused before anything else; then a fault may answer in the bank's place.
+    for hook in (binding.refuse_untrusted_host, limits.reject_long_query,
+                 faults.before_request):
+        app.before_request(hook)
+    # After the view, in reverse order of registration: headers first, then the data
+    # connection's commit, and the unit of work's commit last of all.
+    for hook in (unit_of_work.commit, fastpath.commit, control.not_stored, vary_on_host,
+                 pagepolicy.protect):
+        app.after_request(hook)
+    app.teardown_appcontext(fastpath.close_connection)

@@ -94,7 +94,3 @@ def refuse_untrusted_host() -> None:
         abort(400, message="The Host header names a host this server does not answer for "
                            "(SANDBOX_BASE_URL, SANDBOX_TRUSTED_HOSTS).")
 
-
-def init_app(app: Flask) -> None:
-    """Run the Host check before every other hook (call after the other ``init_app``)."""
-    app.before_request_funcs.setdefault(None, []).insert(0, refuse_untrusted_host)

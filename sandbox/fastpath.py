@@ -33,7 +33,7 @@ from collections import namedtuple
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask import Flask, Response, g
+from flask import Response, g
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -235,8 +235,3 @@ def kept_grant_row(token: str) -> tuple[bool, tuple | None]:
         return False, None
     return True, kept[1]
 
-
-def init_app(app: Flask) -> None:
-    """Commit the data connection after each view, and return it to the pool at the end."""
-    app.after_request(commit)
-    app.teardown_appcontext(close_connection)

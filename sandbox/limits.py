@@ -36,12 +36,10 @@ def reject_long_query() -> Response | None:
 
 
 def init_app(app: Flask) -> None:
-    """Bound every body, run the query check first on every request, and document the 414 on
-    every operation and the 413 on every one with a body (call after every blueprint is
+    """Bound every body, and document the 414 on every operation and the 413 on every one with a body (call after every blueprint is
     registered)."""
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-    app.before_request_funcs.setdefault(None, []).insert(0, reject_long_query)
     for name, description in (
             (RESPONSE, f"The query string is longer than {MAX_QUERY_BYTES} bytes."),
             (BODY_RESPONSE, f"The body is larger than {MAX_BODY_BYTES:,} bytes "

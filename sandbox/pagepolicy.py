@@ -7,7 +7,7 @@ interactive docs run Swagger UI's scripts from this server, never inline ones.
 """
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Response, request
 
 from sandbox.api.docs import DOCS_PATH
 
@@ -23,14 +23,12 @@ DOCS_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
-def _protect(response: Response) -> Response:
+def protect(response: Response) -> Response:
+    """``after_request`` hook: ``nosniff`` on every response, errors included, and the
+    content security policy of HTML pages."""
     response.headers["X-Content-Type-Options"] = "nosniff"
     if response.mimetype == "text/html":
         docs = request.path == DOCS_PATH or request.path.startswith(f"{DOCS_PATH}/")
         response.headers["Content-Security-Policy"] = DOCS_POLICY if docs else PAGE_POLICY
     return response
 
-
-def init_app(app: Flask) -> None:
-    """Send the headers on every response, errors included."""
-    app.after_request(_protect)

@@ -11,19 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask, Response
+from flask import Response
 from sqlalchemy.orm import Session
 
 from sandbox.extensions import db
 
 
-def init_app(app: Flask) -> None:
-    """Commit each request's work after its view returns. Registered before every other
-    ``after_request`` hook, so it runs after them all (Flask runs them in reverse)."""
-    app.after_request(_commit)
-
-
-def _commit(response: Response) -> Response:
+def commit(response: Response) -> Response:
+    """``after_request`` hook: commit the request's work once its view has returned. It is
+    registered before every other ``after_request`` hook, so it runs after them all."""
     db.session.commit()
     return response
 

@@ -22,10 +22,8 @@ def init_app(app: Flask) -> None:
     from sandbox.api.shipments.resources import blp as shipments_blp
     from sandbox.api.transactions.resources import blp as transactions_blp
     from sandbox.api.webhooks.resources import blp as webhooks_blp
-    from sandbox import fastpath
     from sandbox.extensions import api
 
-    fastpath.init_app(app)
     auth.register_docs(api.spec)
     for blueprint in (accounts_blp, transactions_blp, receipts_blp, shipments_blp,
                       identity_blp, manage_blp, webhooks_blp):

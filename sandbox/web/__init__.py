@@ -5,13 +5,10 @@ from sandbox.extensions import api
 from sandbox.web.banks import blp as banks_blp
 from sandbox.web.health import blp as health_blp
 from sandbox.web.landing import bp as landing_bp
-from sandbox.web.urls import vary_on_host
 
 
 def init_app(app: Flask) -> None:
-    """Register the public blueprints, and ``Vary: Host`` wherever the host shaped an
-    answer."""
-    app.after_request(vary_on_host)
+    """Register the public blueprints."""
     api.register_blueprint(health_blp)
     api.register_blueprint(banks_blp)
     app.register_blueprint(landing_bp)
