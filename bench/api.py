@@ -185,8 +185,10 @@ def prepare(database: str, customers: int, months: int) -> dict:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SANDBOX_HISTORY_MONTHS": months})
     with app.app_context():
-        print(format_summary(seed_world(db.session, seed=42, customers=customers, months=months,
-                                        as_of=AS_OF, fresh=True)))
+        with unit_of_work.transaction() as session:
+            summary = seed_world(session, seed=42, customers=customers, months=months,
+                                 as_of=AS_OF, fresh=True)
+        print(format_summary(summary))
         counts = db.session.execute(
             sa.select(Account.bank_id, Account.id, Customer.username, sa.func.count())
             .join(Customer, Customer.id == Account.customer_id)
