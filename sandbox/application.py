@@ -3,6 +3,9 @@ leaves nothing of its unit of work behind, and bodies nested too deeply to parse
 as the client error they are."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from types import FunctionType
+
 from flask import Flask, Request, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import BadRequest
@@ -38,10 +41,26 @@ class SandboxRequest(Request):
 
 class Sandbank(Flask):
     """Flask with a session interface for pages only, whose request's work (the session's
-    and the data connection's) is rolled back when a view raises."""
+    and the data connection's) is rolled back when a view raises, and ``ensure_sync``
+    remembered per plain function: Flask asks, for every hook and view of every request,
+    whether it is a coroutine function, and the answer never changes for a function. Only
+    module-level functions are remembered (a fixed set); a view's bound method, new on every
+    request, is asked afresh."""
 
     session_interface = PageSessionInterface()
     request_class = SandboxRequest
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync: dict[FunctionType, Callable] = {}
+
+    def ensure_sync(self, func: Callable) -> Callable:
+        if type(func) is not FunctionType:
+            return super().ensure_sync(func)
+        synced = self._sync.get(func)
+        if synced is None:
+            synced = self._sync[func] = super().ensure_sync(func)
+        return synced
 
     def handle_user_exception(self, e: Exception):
         """A view raised: its unit of work is rolled back before the error is rendered. A

@@ -18,6 +18,10 @@ Three things are kept so that a page of transactions costs about one indexed que
   reader that raced a writer is never served either.
 - **The bearer token's grant row**, fetched by the fault hook in the request's first round
   trip and used once by authorization (:func:`keep_grant_row`).
+- **Parsed query strings** (:class:`QueryParser`): the last ``CAPACITY`` distinct query
+  strings of each list, so a client polling the same page is not validated again; the
+  result is a pure function of the schema and the query string (no argument depends on the
+  clock), failures are never kept, and each request gets its own copy.
 
 A data request reads on its own Core connection (:func:`connection`): on PostgreSQL it
 autocommits (each statement stands alone; READ COMMITTED gives each its own snapshot anyway),
@@ -29,17 +33,47 @@ not two, and they follow the request's unit of work: committed after the view re
 """
 from __future__ import annotations
 
-from collections import namedtuple
+import threading
+from collections import OrderedDict, namedtuple
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask import Response, g
+from flask import Response, g, request
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
+from webargs.flaskparser import FlaskParser
 
 from sandbox.extensions import db
 from sandbox.models import Transaction, TransactionJson
+
+
+class QueryParser(FlaskParser):
+    """webargs' Flask parser, remembering what the last :data:`CAPACITY` distinct query
+    strings of each schema parsed to (least recently used first out)."""
+
+    CAPACITY = 1024
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parsed: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()  # a gthread worker's threads share it
+
+    def parse(self, argmap, req=None, *, location=None, **kwargs):
+        if location != "query":
+            return super().parse(argmap, req, location=location, **kwargs)
+        key = (argmap, request.query_string)
+        with self._lock:
+            parsed = self._parsed.get(key)
+            if parsed is not None:
+                self._parsed.move_to_end(key)
+        if parsed is None:
+            parsed = super().parse(argmap, req, location=location, **kwargs)
+            with self._lock:
+                self._parsed[key] = parsed
+                if len(self._parsed) > self.CAPACITY:
+                    self._parsed.popitem(last=False)
+        return dict(parsed)
 
 
 class _Plan(NamedTuple):

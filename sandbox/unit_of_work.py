@@ -19,8 +19,13 @@ from sandbox.extensions import db
 
 def commit(response: Response) -> Response:
     """``after_request`` hook: commit the request's work once its view has returned. It is
-    registered before every other ``after_request`` hook, so it runs after them all."""
-    db.session.commit()
+    registered before every other ``after_request`` hook, so it runs after them all. A
+    request that never used the session (the data API's reads go through the fast path's
+    own connection) costs nothing: no session is made just to commit nothing."""
+    if db.session.registry.has():
+        session = db.session()
+        if session.in_transaction() or session.new or session.dirty or session.deleted:
+            session.commit()
     return response
 
 

@@ -1,5 +1,9 @@
-"""The application class: pages keep their cookie sessions, data API calls carry none."""
+"""The application class: pages keep their cookie sessions, data API calls carry none; what
+it remembers about functions holds no request's objects."""
 from __future__ import annotations
+
+import gc
+import weakref
 
 from sandbox import clock, unit_of_work
 from sandbox.oauth.minting import mint_token
@@ -20,3 +24,20 @@ def test_pages_have_sessions_and_data_api_calls_do_not(app, client):
     assert page.status_code == 200 and "session=" in page.headers.get("Set-Cookie", "")
     assert data.status_code == 200 and "Set-Cookie" not in data.headers
 
+
+
+def test_ensure_sync_remembers_functions_but_keeps_no_view_instance_alive(app):
+    class View:
+        def dispatch(self):
+            return "ok"
+
+    def hook():
+        return None
+
+    view = View()
+    alive = weakref.ref(view)
+    assert app.ensure_sync(hook) is app.ensure_sync(hook)
+    assert app.ensure_sync(view.dispatch)() == "ok"
+    del view
+    gc.collect()
+    assert alive() is None

@@ -1,14 +1,19 @@
-"""Prepared statements answer exactly what ``Connection.execute`` answers, types included."""
+"""The fast path's tricks, by what they answer: prepared statements answer exactly what
+``Connection.execute`` answers, types included; parsed query strings are remembered without
+changing an answer."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from decimal import Decimal
 
+import marshmallow as ma
+import pytest
 import sqlalchemy as sa
+from werkzeug.exceptions import UnprocessableEntity
 
 from sandbox.extensions import db
+from sandbox.fastpath import Prepared, QueryParser
 from sandbox.models import AccessLogEntry, Transaction
-from sandbox.fastpath import Prepared
 
 
 def test_a_prepared_select_reads_what_execute_reads(app):
@@ -48,3 +53,52 @@ def test_a_prepared_insert_writes_the_row_execute_would_write(app):
 
     assert (stored.bank_id, stored.path, stored.at, stored.resource_id) == \
         ("harborline", values["path"], at, None)
+
+
+class CountingQuery(ma.Schema):
+    """A query schema that counts how often it validates."""
+
+    loads = 0
+    limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(1, 100))
+    status = ma.fields.List(ma.fields.String())
+
+    @ma.pre_load
+    def count(self, data, **_kwargs):
+        type(self).loads += 1
+        return data
+
+
+def test_a_repeated_query_string_is_validated_once_and_each_caller_gets_its_own_copy(app):
+    parser, CountingQuery.loads = QueryParser(), 0
+    schema = CountingQuery()
+    with app.test_request_context("/?limit=5&status=posted"):
+        first = parser.parse(schema, location="query")
+        first["limit"] = 99
+        second = parser.parse(schema, location="query")
+
+    assert second == {"limit": 5, "status": ["posted"]}
+    assert CountingQuery.loads == 1
+
+
+def test_a_query_string_that_fails_is_refused_every_time(app):
+    parser, schema = QueryParser(), CountingQuery()
+    for _ in range(2):
+        with app.test_request_context("/?limit=0"), pytest.raises(UnprocessableEntity):
+            parser.parse(schema, location="query")
+
+
+def test_the_parser_forgets_the_least_recently_used_query_strings(app, monkeypatch):
+    monkeypatch.setattr(QueryParser, "CAPACITY", 3)
+    parser, schema, CountingQuery.loads = QueryParser(), CountingQuery(), 0
+
+    def parse(query: str) -> None:
+        with app.test_request_context(f"/?{query}"):
+            parser.parse(schema, location="query")
+
+    for limit in (1, 2, 3, 1, 4):  # 2 is now the least recently used, and is dropped
+        parse(f"limit={limit}")
+    assert CountingQuery.loads == 4
+    parse("limit=1")
+    assert CountingQuery.loads == 4
+    parse("limit=2")
+    assert CountingQuery.loads == 5

@@ -10,6 +10,7 @@ from flask import current_app, request
 from flask_smorest import Blueprint
 
 from sandbox.errors import PROBLEM_JSON, ProblemSchema
+from sandbox.fastpath import QueryParser
 from sandbox.services.representation import dumps
 
 URL_PREFIX = "/banks/<bank_id>/v1"
@@ -54,9 +55,16 @@ IF_NONE_MATCH = {
 }
 
 
+#: One parser for every data blueprint, so its memory is shared.
+QUERY_PARSER = QueryParser()
+
+
 def data_blueprint(name: str, description: str) -> Blueprint:
-    """A blueprint of the data API under ``{iss}/v1``."""
-    return Blueprint(name, __name__, url_prefix=URL_PREFIX, description=description)
+    """A blueprint of the data API under ``{iss}/v1``, its query strings parsed through the
+    fast path's :class:`~sandbox.fastpath.QueryParser`."""
+    blueprint = Blueprint(name, __name__, url_prefix=URL_PREFIX, description=description)
+    blueprint.ARGUMENTS_PARSER = QUERY_PARSER
+    return blueprint
 
 
 class Schema(ma.Schema):
