@@ -45,6 +45,7 @@ bench: install
 	$(BIN)/python bench/seed.py
 	$(BIN)/python bench/qa.py
 	$(BIN)/python bench/api.py
+	$(BIN)/python bench/request_cost.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info instance site
