@@ -32,7 +32,6 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -46,6 +45,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from sandbox.testing.server import free_port, stop  # noqa: E402  (stdlib only)
 
 AS_OF = date(2026, 3, 1)
 GOAL_RATIO = 0.4
@@ -113,12 +114,6 @@ def serve(kind: str, port: int, database: str | None) -> None:
     Hello().run()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start(kind: str, database: str | None = None,
           tree: Path = ROOT) -> tuple[subprocess.Popen, str]:
     """Start a gunicorn child serving the code of ``tree``; answer it and its base URL once
@@ -142,18 +137,8 @@ def start(kind: str, database: str | None = None,
             if process.poll() is not None:
                 break
             time.sleep(0.2)
-    stop(process)
+    stop(process, timeout=20)
     raise SystemExit(f"the {kind} server did not start")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop a gunicorn child: graceful first (its workers exit with it), then forced."""
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def wrk(url: str, duration: int, connections: int, token: str | None = None) -> dict:
@@ -298,7 +283,7 @@ def main() -> None:
                     runs[name].append(wrk(url, args.duration, args.connections, token))
         finally:
             for process in servers:
-                stop(process)
+                stop(process, timeout=20)
     print(f"\nwrk, 2 threads, {args.connections} connections, {args.duration} s per run, median "
           f"of {args.rounds} alternating rounds; gunicorn: 2 gthread workers of {THREADS} "
           f"threads (sandbox.serving.gunicorn_settings)")

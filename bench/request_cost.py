@@ -2,8 +2,9 @@
 that stays put on a shared, noisy machine where ``bench/api.py``'s throughput does not. Run:
 ``.venv/bin/python bench/request_cost.py [--compare TREE]`` (under a minute).
 
-Seeds a world (seed 42, 2 generated customers a bank, 60 months, frozen clock) into a
-temporary SQLite file, mints a token for the largest account, then times ``GET
+Seeds the world of ``bench/api.py`` (its ``prepare``: seed 42, 2 generated customers a
+bank, 60 months, frozen clock) into a temporary SQLite file, with its token for the largest
+account, then times ``GET
 {iss}/v1/accounts/{id}/transactions?limit=50`` through Flask's test client: ``--requests``
 calls after a warm-up, in a fresh process per round. With ``--compare TREE`` (another
 checkout, e.g. ``git worktree add /tmp/base <rev>``) that tree's code serves the same
@@ -40,35 +41,6 @@ def measure(tree: str, database: str, plan: dict, requests: int) -> float:
     return (time.perf_counter() - started) / requests * 1e6
 
 
-def prepare(database: str) -> dict:
-    """Seed the world and mint a token for the largest account."""
-    import sqlalchemy as sa
-
-    from sandbox import clock, create_app, unit_of_work
-    from sandbox.extensions import db
-    from sandbox.models import Account, Customer, Transaction
-    from sandbox.oauth.minting import mint_token
-    from sandbox.services.seeding import seed_world
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SANDBOX_HISTORY_MONTHS": 60})
-    with app.app_context():
-        with unit_of_work.transaction() as session:
-            seed_world(session, seed=42, customers=2, months=60, as_of=clock.parse_instant(
-                "2026-03-01").date(), fresh=True)
-        size = sa.func.count(Transaction.id)
-        bank_id, account_id, username = db.session.execute(
-            sa.select(Account.bank_id, Account.id, Customer.username)
-            .join(Customer, Customer.id == Account.customer_id)
-            .join(Transaction, Transaction.account_id == Account.id)
-            .group_by(Account.id, Account.bank_id, Customer.username)
-            .order_by(size.desc()).limit(1)).one()
-        with unit_of_work.transaction() as session:
-            token = mint_token(session, bank_id, "demo-app", username, "accounts transactions",
-                               [account_id], now=clock.now())["access_token"]
-        db.engine.dispose()
-    return {"bank": bank_id, "account": account_id, "token": token}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--compare", type=Path, metavar="TREE")
@@ -85,7 +57,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="sandbank-cost-") as folder:
         database = f"sqlite:///{folder}/cost.db"
         sys.path.insert(0, str(ROOT))
-        plan = json.dumps(prepare(database))
+        sys.path.insert(0, str(ROOT / "bench"))
+        from api import prepare  # the world and token bench/api.py measures
+
+        seeded = prepare(database, customers=2, months=60)
+        plan = json.dumps({"bank": seeded["bank"], **seeded["big"]})
         figures: dict[str, list[float]] = {tree: [] for tree in trees}
         for round_ in range(1, args.rounds + 1):
             for tree in trees:

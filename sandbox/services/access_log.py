@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from sandbox.fastpath import Prepared
 from sandbox.models import AccessLogEntry, Customer
-from sandbox.services.paging import Keyset
+from sandbox.services.paging import Keyset, equal_to
 from sandbox.services.tokens import Grant
 
 _PATH_LENGTH = 300
@@ -41,14 +41,12 @@ def access_log_page(session: Session, *, bank_id: str | None = None,
     Answers ``{"data": [...], "next_cursor": str | None}``; raises ``InvalidCursor``.
     """
     query = (sa.select(AccessLogEntry, Customer.username)
-             .outerjoin(Customer, Customer.id == AccessLogEntry.customer_id))
-    for column, value in ((AccessLogEntry.bank_id, bank_id),
-                          (AccessLogEntry.client_id, client_id),
-                          (AccessLogEntry.customer_id, customer_id),
-                          (Customer.username, username),
-                          (AccessLogEntry.consent_id, consent_id)):
-        if value is not None:
-            query = query.where(column == value)
+             .outerjoin(Customer, Customer.id == AccessLogEntry.customer_id)
+             .where(*equal_to((AccessLogEntry.bank_id, bank_id),
+                              (AccessLogEntry.client_id, client_id),
+                              (AccessLogEntry.customer_id, customer_id),
+                              (Customer.username, username),
+                              (AccessLogEntry.consent_id, consent_id))))
     rows = session.execute(KEYSET.page(query, limit, cursor)).all()
     page, next_cursor = KEYSET.cut(rows, limit, lambda row: (row[0].at, row[0].id))
     data = [{"id": entry.id, "at": entry.at, "bank_id": entry.bank_id,

@@ -139,3 +139,9 @@ def page_size_max(connection: sa.Connection, bank_id: str) -> int:
     """The largest page ``bank_id`` serves, from the bank's row (a scenario may change it)."""
     row = _PAGE_SIZE_MAX.first(connection, {"bank": bank_id})
     return DEFAULT_PAGE_SIZE_MAX if row is None or row.size is None else int(row.size)
+
+
+def equal_to(*filters: tuple) -> list[sa.ColumnElement[bool]]:
+    """``column == value`` for each ``(column, value)`` of a list's optional filters that was
+    given (not None)."""
+    return [column == value for column, value in filters if value is not None]

@@ -103,12 +103,17 @@ def running(command: list[str], base: str, log_dir: Path | None = None, *,
                     time.sleep(0.1)
                 yield process
             finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+                stop(process)
+
+
+def stop(process: subprocess.Popen, timeout: float = 15) -> None:
+    """Stop a server process: gracefully first (its workers exit with it), then forced."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def serve_command(database_url: str, *, host: str = "127.0.0.1", port: int | None = None,

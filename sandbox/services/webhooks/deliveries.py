@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from sandbox.errors import Conflict, NotFound
 from sandbox.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
-from sandbox.services.paging import Keyset
+from sandbox.services.paging import Keyset, equal_to
 from sandbox.services.webhooks.events import EVENT_ID_HEADER, SIGNATURE_HEADER, signature
 from sandbox.services.webhooks.transport import USER_AGENT, Outcome
 
@@ -170,14 +170,10 @@ def deliveries(session: Session, *, bank_id: str | None = None, client_id: str |
                limit: int = 50) -> tuple[list[WebhookDelivery], str | None]:
     """A page of the delivery log, newest first, filtered, after ``cursor``; and the cursor
     of the next page. Raises :class:`~sandbox.services.paging.InvalidCursor`."""
-    query = sa.select(WebhookDelivery)
-    for column, value in ((WebhookDelivery.bank_id, bank_id),
-                          (WebhookDelivery.client_id, client_id),
-                          (WebhookDelivery.subscription_id, subscription_id),
-                          (WebhookDelivery.status, status),
-                          (WebhookDelivery.event_type, event_type)):
-        if value is not None:
-            query = query.where(column == value)
+    query = sa.select(WebhookDelivery).where(*equal_to(
+        (WebhookDelivery.bank_id, bank_id), (WebhookDelivery.client_id, client_id),
+        (WebhookDelivery.subscription_id, subscription_id), (WebhookDelivery.status, status),
+        (WebhookDelivery.event_type, event_type)))
     rows = list(session.scalars(KEYSET.page(query, limit, cursor)))
     return KEYSET.cut(rows, limit, lambda row: (row.created_at, row.id))
 
