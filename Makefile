@@ -22,9 +22,10 @@ run: install
 test: install
 	$(BIN)/python -m pytest
 
-# The same suite on a throwaway cluster of Debian's `postgresql` (apt-get install postgresql).
+# The same suite on a throwaway cluster of Debian's `postgresql` (apt-get install postgresql);
+# the browser tests run once, in `make test`.
 test-postgres: install
-	$(BIN)/python -m tests.pgcluster -- $(BIN)/python -m pytest
+	$(BIN)/python -m tests.pgcluster -- $(BIN)/python -m pytest -m 'not browser'
 
 # The Dockerfile built and run with podman on a debootstrapped Debian base (root; apt-get
 # install debootstrap podman runc curl): the PKCE flow, healthcheck, non-root, /data volume.

@@ -1,6 +1,7 @@
 """The discovery document of a bank (OpenID Connect Discovery 1.0 / RFC 8414)."""
 from __future__ import annotations
 
+from sandbox import dialects
 from sandbox.oauth.claims import CLAIMS_SUPPORTED
 from sandbox.oauth.grants import ALL_CLIENT_AUTH, SECRET_CLIENT_AUTH
 from sandbox.oauth.scopes import SCOPES
@@ -46,4 +47,5 @@ def provider_metadata() -> dict:
         "request_uri_parameter_supported": False,
         "claims_parameter_supported": False,
         "service_documentation": f"{public_base_url()}/docs",
+        "api_dialects": dialects.discovery(iss),
     }

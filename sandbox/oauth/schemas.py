@@ -325,6 +325,10 @@ class ProviderMetadataSchema(ma.Schema):
         "False: no request objects by reference (PAR `request_uri`s still work)."))
     claims_parameter_supported = fields.Boolean(metadata=_desc("False."))
     service_documentation = fields.String(metadata=_desc("API documentation."))
+    api_dialects = fields.Dict(
+        keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.String()),
+        metadata=_desc("Sandbank's extension: each standards dialect this bank also speaks "
+                       "(`ukob`, `cdr`), with its `base_url`, `standard` and `version`."))
 
 
 class ConsentRequestSchema(ma.Schema):
