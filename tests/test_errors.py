@@ -172,25 +172,27 @@ def test_documented_error_responses_are_problem_json(probe_client):
         assert set(responses[name]["content"]) == {PROBLEM_JSON}
 
 
-#: What a browser sends when it navigates to a page.
-BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+#: What Chromium sends when it navigates to a page.
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,"
+                     "image/avif,image/webp,*/*;q=0.8"}
+
+
+def error_page(client, path: str, status: int) -> str:
+    """The HTML error page a browser navigating to ``path`` gets, with ``status``."""
+    response = client.get(path, headers=BROWSER)
+    assert (response.status_code, response.mimetype) == (status, "text/html")
+    return response.text
 
 
 def test_a_browser_gets_a_validation_error_as_a_page_naming_the_field(probe_client):
-    response = probe_client.get("/probe/items?limit=0", headers=BROWSER)
-
-    assert response.status_code == 422
-    assert response.mimetype == "text/html"
-    assert "<code>limit</code> (query)" in response.text
+    assert "<code>limit</code> (query)" in error_page(probe_client, "/probe/items?limit=0", 422)
 
 
 def test_a_browser_gets_a_crash_as_a_page_that_leaks_nothing(probe_client):
-    response = probe_client.get("/probe/crash", headers=BROWSER)
+    page = error_page(probe_client, "/probe/crash", 500)
 
-    assert response.status_code == 500
-    assert response.mimetype == "text/html"
-    assert "Internal Server Error" in response.text
-    assert "hunter2" not in response.text
+    assert "Internal Server Error" in page
+    assert "hunter2" not in page
 
 
 def test_headers_of_the_error_reach_the_browser_too(probe_client):
@@ -202,9 +204,8 @@ def test_headers_of_the_error_reach_the_browser_too(probe_client):
 
 
 def test_an_error_on_a_bank_page_is_in_the_bank_colours(probe_client):
-    response = probe_client.get("/probe/bank-page", headers=BROWSER)
+    page = error_page(probe_client, "/probe/bank-page", 404)
 
-    assert response.status_code == 404
-    assert "--brand: #0B4F6C" in response.text
-    assert "Not Found · Harborline Bank" in response.text
-    assert "This app is not connected to your accounts." in response.text
+    assert "--brand: #0B4F6C" in page
+    assert "Not Found · Harborline Bank" in page
+    assert "This app is not connected to your accounts." in page

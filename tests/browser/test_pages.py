@@ -170,3 +170,11 @@ def test_an_api_path_keeps_problem_json_for_a_browser(page, live_server):
 
     assert response.status == 401
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_an_error_page_shows_what_it_repeats_from_the_address_as_text(page, live_server):
+    response = page.goto(live_server + "/banks/<img src=x onerror=alert(1)>/authorize")
+
+    assert response.status == 404
+    assert page.locator("img[src=x]").count() == 0
+    assert page.get_by_text("There is no bank '<img src=x onerror=alert(1)>'.").is_visible()

@@ -2,20 +2,16 @@
 import pytest
 
 from sandbox.errors import PROBLEM_JSON
-
-#: What Chromium sends when it navigates to a page.
-BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,"
-                     "image/avif,image/webp,*/*;q=0.8"}
+from tests.test_errors import BROWSER, error_page
 
 
 def test_an_unknown_path_is_a_404_page_for_a_browser(client):
-    response = client.get("/no/such/page", headers=BROWSER)
+    page = error_page(client, "/no/such/page", 404)
 
-    assert response.status_code == 404
-    assert response.mimetype == "text/html"
-    assert "<h1 id=\"error-title\">Not Found</h1>" in response.text
-    assert "The requested URL was not found on the server." in response.text
-    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+    assert "<h1 id=\"error-title\">Not Found</h1>" in page
+    assert "The requested URL was not found on the server." in page
+    assert "default-src 'none'" in client.get("/no/such/page", headers=BROWSER).headers[
+        "Content-Security-Policy"]
 
 
 @pytest.mark.parametrize(("case", "headers"), [
@@ -62,16 +58,13 @@ def test_machine_interfaces_keep_problem_json_even_for_a_browser(client, path):
 
 
 def test_an_unknown_bank_at_its_sign_in_is_a_page(client):
-    response = client.get("/banks/nope/authorize?client_id=demo-public", headers=BROWSER)
+    page = error_page(client, "/banks/nope/authorize?client_id=demo-public", 404)
 
-    assert response.status_code == 404
-    assert response.mimetype == "text/html"
-    assert "There is no bank &#39;nope&#39;." in response.text
+    assert "There is no bank &#39;nope&#39;." in page
 
 
 def test_what_the_page_repeats_from_the_request_is_escaped(client):
-    response = client.get("/banks/<img src=x onerror=alert(1)>/authorize", headers=BROWSER)
+    page = error_page(client, "/banks/<img src=x onerror=alert(1)>/authorize", 404)
 
-    assert response.status_code == 404
-    assert "<img src=x" not in response.text
-    assert "&lt;img src=x onerror=alert(1)&gt;" in response.text
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
