@@ -42,24 +42,46 @@ def landing(page, base: str) -> None:
     page.goto(base + "/")
 
 
-def take(base: str, names: list[str]) -> list[Path]:
-    """Take the screenshots ``names`` (all when empty) at both widths; the files written."""
+@shot
+def consent(page, base: str) -> None:
+    """Harborline's consent page for the landing page's demo link, signed in as user_good,
+    from the accounts to share down to the purpose and the buttons."""
+    page.goto(base + "/")
+    page.get_by_role("link", name="Consent pages of Harborline Bank").click()
+    page.fill("#username", "user_good")
+    page.fill("#password", "pass_good")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    page.get_by_role("heading", name="Accounts to share").evaluate(
+        "heading => heading.scrollIntoView()")
+
+
+def take(browser, base: str, names: list[str], folder: Path = IMAGES) -> list[Path]:
+    """Take the screenshots ``names`` (all when empty) at both widths into ``folder``, with a
+    Playwright ``browser``; the files written."""
+    written = []
+    for name in names or SHOTS:
+        for width, viewport in VIEWPORTS.items():
+            context = browser.new_context(viewport=viewport)
+            page = context.new_page()
+            SHOTS[name](page, base)
+            path = folder / f"{name}-{width}.png"
+            page.screenshot(path=str(path))
+            written.append(path)
+            context.close()
+    return written
+
+
+def take_all(base: str, names: list[str]) -> list[Path]:
+    """:func:`take` in a Chromium of its own."""
     from playwright.sync_api import sync_playwright
 
-    written = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(FLAGS))
-        for name in names or SHOTS:
-            for width, viewport in VIEWPORTS.items():
-                context = browser.new_context(viewport=viewport)
-                page = context.new_page()
-                SHOTS[name](page, base)
-                path = IMAGES / f"{name}-{width}.png"
-                page.screenshot(path=str(path))
-                written.append(path)
-                context.close()
-        browser.close()
-    return written
+        try:
+            return take(browser, base, names)
+        finally:
+            browser.close()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -72,12 +94,12 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         parser.error(f"no screenshot named {', '.join(unknown)}: choose from {', '.join(SHOTS)}")
     if args.base:
-        written = take(args.base.rstrip("/"), args.names)
+        written = take_all(args.base.rstrip("/"), args.names)
     else:
         with tempfile.TemporaryDirectory() as folder, sandbox_serve(
                 database_url(Path(folder) / "screenshots.db"), Path(folder), workers=1,
                 env=WORLD) as base:
-            written = take(base, args.names)
+            written = take_all(base, args.names)
     for path in written:
         print(path.relative_to(ROOT))
 
