@@ -80,7 +80,8 @@ def _field_path(field: str | None, location: str | None) -> str | None:
 
 @blp.errorhandler(SandboxError)
 def _sandbox_error(error: SandboxError):
-    status, code = _OB_STATUS.get(type(error), (error.status, None))
+    status, code = next((mapped for kind, mapped in _OB_STATUS.items()
+                         if isinstance(error, kind)), (error.status, None))
     if error.location == "headers":
         code = HEADER_INVALID
     code = code or error_code(status)
