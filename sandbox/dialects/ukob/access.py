@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sandbox.api.auth import authorize
+from sandbox.dialects.ukob.protocol import check_fapi_headers
 from sandbox.errors import Forbidden
 from sandbox.extensions import db
 from sandbox.oauth.resource import CUSTOMER, bearer_challenge
@@ -29,6 +30,7 @@ def reader(bank_id: str, *needed: str) -> Reader:
     permissions (all of one Sandbank scope); raises the 401/403 that refuses it."""
     scope = ukob_consents.PERMISSIONS[needed[0]][0]
     grant = authorize(bank_id, CUSTOMER, scope)
+    check_fapi_headers()
     held = ukob_consents.granted(ukob_consents.sent_permissions(db.session, grant.consent_id),
                                  grant.scopes)
     if held.isdisjoint(needed):

@@ -13,7 +13,7 @@ from sandbox import clock
 from sandbox.api.auth import refusal
 from sandbox.control.fields import Instant
 from sandbox.dialects.ukob import mapping
-from sandbox.dialects.ukob.protocol import answer, blp, envelope
+from sandbox.dialects.ukob.protocol import answer, blp, check_fapi_headers, envelope
 from sandbox.errors import BadRequest, Forbidden, NotFound, Unprocessable
 from sandbox.extensions import db
 from sandbox.models import Bank
@@ -63,12 +63,14 @@ CONSENT_REQUEST = ConsentRequestSchema()
 def client_grant(bank_id: str) -> Grant:
     """The request's client-credentials grant at ``bank_id``, or the error refusing it."""
     try:
-        return require_oauth.acquire_token(bank_id=bank_id, kind=CLIENT)
+        grant = require_oauth.acquire_token(bank_id=bank_id, kind=CLIENT)
     except WrongTokenKind:
         raise Forbidden(CLIENT_TOKEN, headers=bearer_challenge(
             bank_id, "insufficient_scope")) from None
     except OAuth2Error as error:
         raise refusal(error, bank_id, CLIENT, None) from None
+    check_fapi_headers()
+    return grant
 
 
 def _body() -> dict:

@@ -110,9 +110,9 @@ def _code_of(message: str) -> str:
     return FIELD_MISSING if message.startswith("Missing data") else FIELD_INVALID
 
 
-@blp.before_request
-def _fapi_headers() -> None:
-    """Refuse an ``x-fapi-auth-date`` that is not an RFC 7231 date, as the document says."""
+def check_fapi_headers() -> None:
+    """Refuse an ``x-fapi-auth-date`` that is not an RFC 7231 date, as the document says
+    (called once the token is known good: a request without one is a 401 first)."""
     sent = request.headers.get(AUTH_DATE)
     if sent is not None and not AUTH_DATE_FORMAT.fullmatch(sent):
         raise BadRequest(f"{AUTH_DATE} must be an RFC 7231 date, e.g. "
