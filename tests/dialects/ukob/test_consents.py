@@ -2,7 +2,12 @@
 revoked, every answer conforming to the published document."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+
+from sandbox.clock import parse_instant
+from sandbox.config import DEFAULT_ADMIN_KEY
 
 from tests.dialects.ukob.conftest import (
     ALL, BASE, bearer, authorize, consent_body, create, service_token,
@@ -29,6 +34,22 @@ def test_a_consent_goes_from_awaiting_to_authorised_to_cancelled(client, valid):
     assert after.get_json()["Data"]["Status"] == "CANC"
     refused = valid(client.get(f"{BASE}/accounts", headers=bearer(token)))
     assert refused.status_code == 401
+
+
+def test_a_consent_expires_by_the_sandbox_clock(client, valid):
+    admin = {"X-Sandbox-Admin-Key": DEFAULT_ADMIN_KEY}
+    now = parse_instant(client.get("/sandbox/clock", headers=admin).get_json()["now"])
+    until = (now + timedelta(days=1)).isoformat()
+    created = create(client, ALL, ExpirationDateTime=until).get_json()["Data"]
+    assert created["ExpirationDateTime"] == until
+    token = authorize(client, created["ConsentId"])
+    moved = client.post("/sandbox/clock", json={"advance": "P2D"}, headers=admin)
+    assert moved.status_code == 200, moved.get_json()
+    read = valid(client.get(f"{BASE}/account-access-consents/{created['ConsentId']}",
+                            headers=bearer(service_token(client))))
+    assert read.get_json()["Data"]["Status"] == "EXPD"
+    assert read.get_json()["Data"]["StatusUpdateDateTime"] == until
+    assert valid(client.get(f"{BASE}/accounts", headers=bearer(token))).status_code == 401
 
 
 def test_a_declined_consent_is_rejected(client, valid):
