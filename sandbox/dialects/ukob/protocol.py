@@ -2,8 +2,9 @@
 the ``Links``/``Meta`` envelope and errors as ``OBErrorResponse1``.
 
 Errors raised by the views (:class:`~sandbox.errors.SandboxError`, a parser's ``abort``) are
-rendered here in OB's shape; a problem+json answer made before the view (an injected fault,
-a refused host) is rewritten into the same shape on its way out, status and headers kept.
+rendered here in OB's shape; a problem+json answer made outside the views (an injected
+fault, a refused host, a method the path does not allow) is rewritten into the same shape on
+its way out, status and headers kept.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ AUTH_DATE = "x-fapi-auth-date"
 AUTH_DATE_FORMAT = re.compile(
     r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
     r"\d{4} \d{2}:\d{2}:\d{2} (GMT|UTC)")
+_DIALECT_PATH = re.compile(r"/banks/[^/]+" + re.escape(PATH) + r"(/|$)")
 #: An interaction id the server plays back; anything else is replaced by a new one.
 _ECHOABLE = re.compile(r"[\x21-\x7e]{1,128}")
 
@@ -120,10 +122,13 @@ def check_fapi_headers() -> None:
                          location="headers")
 
 
-@blp.after_request
+@blp.after_app_request
 def _ob_answer(response: Response) -> Response:
-    """Every answer: problem+json made outside the views rewritten as ``OBErrorResponse1``,
-    the interaction id played back, and never stored by caches."""
+    """Every answer under the dialect's paths, routing errors (404, 405) included:
+    problem+json made outside the views rewritten as ``OBErrorResponse1``, the interaction
+    id played back, and never stored by caches."""
+    if not _DIALECT_PATH.match(request.path):
+        return response
     if response.mimetype == PROBLEM_JSON:
         problem = json.loads(response.get_data())
         headers = {name: value for name, value in response.headers.items()

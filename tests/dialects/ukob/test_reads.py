@@ -187,3 +187,12 @@ def test_injected_faults_answer_in_obs_shape(client, valid, full, fault, status)
     assert set(body) == {"Code", "Id", "Message", "Errors"}
     assert body["Errors"][0]["ErrorCode"] == ("U000" if status == 500 else "U042")
     assert answer.headers["x-fapi-interaction-id"]
+
+
+def test_a_method_the_path_does_not_allow_answers_in_obs_shape(client, full):
+    # The document has no PUT here to validate against; its 405 asks for the header alone.
+    answer = client.put(f"{BASE}/accounts", headers=bearer(full[1]))
+    assert answer.status_code == 405
+    assert answer.headers["x-fapi-interaction-id"]
+    assert "GET" in answer.headers["Allow"]
+    assert answer.get_json()["Errors"][0]["ErrorCode"] == "U042"
