@@ -76,10 +76,6 @@ def ob_error(status: int, errors: list[dict], headers: dict | None = None) -> Re
     return response
 
 
-def _field_path(field: str | None, location: str | None) -> str | None:
-    return field if location in (None, "json", "query", "headers", "path") else None
-
-
 @blp.errorhandler(SandboxError)
 def _sandbox_error(error: SandboxError):
     status, code = next((mapped for kind, mapped in _OB_STATUS.items()
@@ -88,7 +84,7 @@ def _sandbox_error(error: SandboxError):
         code = HEADER_INVALID
     code = code or error_code(status)
     return ob_error(status, [{"ErrorCode": code, "Message": error.detail,
-                              "Path": _field_path(error.field, error.location)}],
+                              "Path": error.field}],
                     error.headers)
 
 
