@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from sandbox.clock import parse_instant
 from sandbox.config import DEFAULT_ADMIN_KEY
+from sandbox.extensions import db
+from sandbox.models import WebhookDelivery
 
 from tests.dialects.ukob.conftest import (
     ALL, BASE, bearer, authorize, consent_body, create, service_token,
@@ -68,6 +71,22 @@ def test_an_ob_consent_is_a_sandbank_consent(client):
                     headers=bearer(service_token(client))).get_json()
     assert v1["scope"].split() == ["accounts", "balances"]
     assert v1["status"] == "awaiting_authorization"
+
+
+def test_deleting_an_ob_consent_raises_the_sandbank_webhook(app, client):
+    subscribed = client.post("/banks/harborline/v1/webhooks", json={
+        "url": "https://hooks.example.org/sandbank", "events": ["consent.revoked"]},
+        headers=bearer(service_token(client)))
+    assert subscribed.status_code == 201, subscribed.get_json()
+    consent_id = create(client).get_json()["Data"]["ConsentId"]
+    authorize(client, consent_id)
+    client.delete(f"{BASE}/account-access-consents/{consent_id}",
+                  headers=bearer(service_token(client)))
+    with app.app_context():
+        queued = db.session.scalars(sa.select(WebhookDelivery.event_type).where(
+            WebhookDelivery.consent_id == consent_id)).all()
+        db.session.remove()
+    assert queued == ["consent.revoked"]
 
 
 @pytest.mark.parametrize(("case", "body", "code", "path"), [
