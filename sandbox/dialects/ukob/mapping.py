@@ -3,6 +3,7 @@ Account and Transaction API 4.0, with every code taken from the published docume
 lists. docs/dialects-ukob.md has the same table in words."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -32,6 +33,8 @@ BANK_TRANSACTION_CODE = {
     "interest": (("MDOP", "INTR"), ("MCOP", "INTR")),
 }
 INTERIM_AVAILABLE, INTERIM_BOOKED = "ITAV", "ITBD"
+#: The document's pattern of a phone number (``PhoneNumber_1``; JSON Schema patterns search).
+PHONE = re.compile(r"\+[0-9]{1,3}-[0-9()+\-]{1,30}")
 
 
 def instant(text: str | None) -> str | None:
@@ -142,11 +145,12 @@ def transaction(body: dict, account_type: str, detail: bool) -> dict:
 
 def party(body: dict, account_role: bool = False) -> dict:
     """``OBParty2`` of a v1 identity; ``account_role`` adds the holder's role (the party of
-    an account)."""
+    an account). A phone number not in the document's ``+1-...`` form is left out."""
     address = body["address"]
+    phone = body["phone"] if body["phone"] and PHONE.search(body["phone"]) else None
     shown = {"PartyId": body["id"], "PartyNumber": body["username"][:35], "PartyType": "Sole",
-             "Name": body["name"], "FullLegalName": body["name"],
-             "EmailAddress": body["email"], "Mobile": body["phone"],
+             "Name": body["name"][:350], "FullLegalName": body["name"][:350],
+             "EmailAddress": (body["email"] or "")[:256], "Mobile": phone,
              "Address": [{key: value for key, value in {
                  "AddressType": "HOME", "AddressLine": [address["line1"][:70]],
                  "TownName": address["city"], "CountrySubDivision": address["region"],
@@ -154,4 +158,4 @@ def party(body: dict, account_role: bool = False) -> dict:
              }.items() if value}]}
     if account_role:
         shown["AccountRole"] = "UK.OBIE.Principal"
-    return shown
+    return {key: value for key, value in shown.items() if value}

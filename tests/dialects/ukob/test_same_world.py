@@ -80,3 +80,20 @@ def test_a_scenario_reads_the_same_through_v1_and_uk_open_banking(client, valid,
             assert other["BookingDateTime"] == instant(mine["authorized_at"])
             assert other.get("ValueDateTime") == instant(mine["posted_at"])
             assert other["Status"] == {"posted": "BOOK", "pending": "PDNG"}[mine["status"]]
+
+
+def test_a_scenario_customer_reads_as_a_valid_party(client, valid):
+    """Free-form scenario details (a phone number in no standard form) still make a party
+    the published document accepts."""
+    loaded = client.post("/sandbox/fixtures", headers=ADMIN, json={
+        "name": "Party", "banks": [{"id": "harborline", "customers": [{
+            "username": "qa_party", "name": "Quinn Party", "phone": "555 0100 ext. 7",
+            "accounts": [{"type": "checking", "balances": {"current": "10.00"}}],
+            "consents": [{"client_id": "demo-app", "scope": "accounts identity"}]}]}]})
+    assert loaded.status_code == 201, loaded.get_json()
+    customer = loaded.get_json()["customers"][0]
+    headers = {"Authorization": f"Bearer {customer['tokens'][0]['access_token']}"}
+    party = valid(client.get(f"/banks/harborline{PATH}/party", headers=headers))
+    assert party.status_code == 200
+    assert party.get_json()["Data"]["Party"]["Name"] == "Quinn Party"
+    assert "Mobile" not in party.get_json()["Data"]["Party"]
