@@ -48,7 +48,7 @@ def scope_for(permissions: list[str]) -> str:
 
 def create(session: Session, bank: Bank, client_id: str, permissions: list[str], *,
            now: datetime, expires_at: datetime | None, transaction_from: date | None,
-           transaction_to: date | None) -> tuple[Consent, list[str]]:
+           transaction_to: date | None) -> Consent:
     """Record an account-access consent awaiting authorization and its permissions (without
     repeats, in the order sent). The caller commits."""
     kept = list(dict.fromkeys(permissions))
@@ -56,7 +56,7 @@ def create(session: Session, bank: Bank, client_id: str, permissions: list[str],
         session, bank, client_id, scope_for(kept), now=now, expires_at=expires_at,
         transaction_from=transaction_from, transaction_to=transaction_to)
     session.add(UkobConsent(consent_id=consent.id, permissions=kept))
-    return consent, kept
+    return consent
 
 
 def sent_permissions(session: Session, consent_id: str) -> list[str] | None:

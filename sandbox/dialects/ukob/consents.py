@@ -117,7 +117,7 @@ class AccountAccessConsents(MethodView):
             raise BadRequest(f"The client may not ask for {', '.join(refused)}.",
                              field="Data.Permissions", location="json")
         start, end = data["TransactionFromDateTime"], data["TransactionToDateTime"]
-        consent, _ = ukob_consents.create(
+        consent = ukob_consents.create(
             db.session, db.session.get(Bank, bank_id), grant.client_id, data["Permissions"],
             now=now, expires_at=data["ExpirationDateTime"],
             transaction_from=start.date() if start else None,

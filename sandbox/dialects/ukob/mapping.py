@@ -131,7 +131,8 @@ def transaction(body: dict, account_type: str, detail: bool) -> dict:
         shown["ValueDateTime"] = instant(body["posted_at"])
     if not detail:
         return shown
-    shown["TransactionInformation"] = body["description"][:500]
+    if body["description"]:
+        shown["TransactionInformation"] = body["description"][:500]
     if body["merchant"] is not None:
         merchant = {"MerchantName": body["merchant"]["name"][:350]}
         if body["merchant"].get("mcc"):
