@@ -196,3 +196,16 @@ def test_a_method_the_path_does_not_allow_answers_in_obs_shape(client, full):
     assert answer.headers["x-fapi-interaction-id"]
     assert "GET" in answer.headers["Allow"]
     assert answer.get_json()["Errors"][0]["ErrorCode"] == "U042"
+
+
+def test_a_fault_rule_of_the_control_plane_answers_in_obs_shape(client, valid, full):
+    rules = {"rules": [{"bank_id": "harborline", "path": "*/open-banking/*/balances",
+                        "fault": "status=500"}], "maintenance": []}
+    assert client.put("/sandbox/faults", json=rules, headers=ADMIN).status_code == 200
+    try:
+        failed = valid(client.get(f"{BASE}/balances", headers=bearer(full[1])))
+        assert failed.status_code == 500
+        assert failed.get_json()["Errors"][0]["ErrorCode"] == "U000"
+        assert valid(client.get(f"{BASE}/accounts", headers=bearer(full[1]))).status_code == 200
+    finally:
+        client.delete("/sandbox/faults", headers=ADMIN)
