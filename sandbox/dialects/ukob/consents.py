@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from authlib.oauth2 import OAuth2Error
-from flask import request
+from flask import request, url_for
 from flask.views import MethodView
 from flask_smorest import abort
 
@@ -21,6 +21,7 @@ from sandbox.oauth.resource import CLIENT, WrongTokenKind, bearer_challenge, req
 from sandbox.services import consents, ukob_consents
 from sandbox.services.clients import find_client
 from sandbox.services.tokens import Grant
+from sandbox.web.urls import public_base_url
 
 CLIENT_TOKEN = ("Account-access consents belong to the client: use a client-credentials "
                 "token (`grant_type=client_credentials`), not a customer's token.")
@@ -92,11 +93,14 @@ def _owned(bank_id: str, consent_id: str, client_id: str):
 
 
 def _answer(consent, status: int = 200):
+    """The consent as ``OBReadConsentResponse1``, ``Links.Self`` its own URL."""
     permissions = ukob_consents.sent_permissions(db.session, consent.id)
     if permissions is None:
         permissions = sorted(ukob_consents.granted(None, frozenset(consent.scopes)))
-    return answer({**envelope(mapping.consent(consent, permissions, clock.now())),
-                   "Risk": {}}, status)
+    own = public_base_url() + url_for(".AccountAccessConsent", bank_id=consent.bank_id,
+                                      consent_id=consent.id)
+    return answer({**envelope(mapping.consent(consent, permissions, clock.now()),
+                              self_url=own), "Risk": {}}, status)
 
 
 @blp.route("/account-access-consents")

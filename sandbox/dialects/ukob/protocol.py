@@ -142,10 +142,11 @@ def self_link() -> str:
     return public_base_url() + request.full_path.rstrip("?")
 
 
-def envelope(data: dict, next_link: str | None = None, pages: int | None = 1) -> dict:
-    """An OB answer: ``Data``, ``Links`` (``Self``, and ``Next`` while pages remain) and
-    ``Meta`` (``TotalPages`` when known)."""
-    links = {"Self": self_link()}
+def envelope(data: dict, next_link: str | None = None, pages: int | None = 1,
+             self_url: str | None = None) -> dict:
+    """An OB answer: ``Data``, ``Links`` (``Self``: ``self_url``, else this request's URL;
+    ``Next`` while pages remain) and ``Meta`` (``TotalPages`` when known)."""
+    links = {"Self": self_url or self_link()}
     if next_link is not None:
         links["Next"] = next_link
     return {"Data": data, "Links": links, "Meta": {} if pages is None else {"TotalPages": pages}}

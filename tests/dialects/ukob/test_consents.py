@@ -25,6 +25,8 @@ def test_a_consent_goes_from_awaiting_to_authorised_to_cancelled(client, valid):
     assert data["Permissions"] == ALL
     assert data["TransactionFromDateTime"] == "2026-01-01T00:00:00+00:00"
     consent_id, service = data["ConsentId"], bearer(service_token(client))
+    assert created.get_json()["Links"]["Self"] == \
+        f"http://localhost{BASE}/account-access-consents/{consent_id}"
     token = authorize(client, consent_id)
     read = valid(client.get(f"{BASE}/account-access-consents/{consent_id}", headers=service))
     assert read.get_json()["Data"]["Status"] == "AUTH"
