@@ -1,6 +1,6 @@
 """``/accounts``, ``/accounts/{AccountId}``, balances (``/accounts/{AccountId}/balances``,
-``/balances``) and parties (``/party``, ``/accounts/{AccountId}/party``): thin views over the
-same services as the v1 API, every read written to the access log."""
+``/balances``) and parties (``/party``, ``/accounts/{AccountId}/party`` and ``/parties``): thin
+views over the same services as the v1 API, every read written to the access log."""
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -79,12 +79,25 @@ class Party(MethodView):
         return answer(envelope({"Party": mapping.party(person)}))
 
 
+def _holder(bank_id: str, account_id: str) -> dict:
+    """The party holding one account of the consent (every Sandbank account has one
+    holder: the customer who gave the consent)."""
+    who = reader(bank_id, "ReadParty")
+    accounts.get_account(db.session, who.grant, account_id)
+    person = identity.get_identity(db.session, who.grant)
+    _log(who.grant, "identity", who.grant.customer_id)
+    return mapping.party(person, account_role=True)
+
+
 @blp.route("/accounts/<account_id>/party")
 class AccountParty(MethodView):
     def get(self, bank_id: str, account_id: str):
         """The holder of one account of the consent."""
-        who = reader(bank_id, "ReadParty")
-        accounts.get_account(db.session, who.grant, account_id)
-        person = identity.get_identity(db.session, who.grant)
-        _log(who.grant, "identity", who.grant.customer_id)
-        return answer(envelope({"Party": mapping.party(person, account_role=True)}))
+        return answer(envelope({"Party": _holder(bank_id, account_id)}))
+
+
+@blp.route("/accounts/<account_id>/parties")
+class AccountParties(MethodView):
+    def get(self, bank_id: str, account_id: str):
+        """Every party of one account of the consent: its one holder."""
+        return answer(envelope({"Party": [_holder(bank_id, account_id)]}))

@@ -13,7 +13,7 @@ from tests.dialects.ukob.conftest import BASE, bearer
 ADMIN = {"X-Sandbox-Admin-Key": DEFAULT_ADMIN_KEY}
 OPERATIONS = ["/accounts", "/accounts/{account}", "/accounts/{account}/balances", "/balances",
               "/accounts/{account}/transactions", "/transactions", "/party",
-              "/accounts/{account}/party"]
+              "/accounts/{account}/party", "/accounts/{account}/parties"]
 
 
 def walk(client, valid, url: str, token: str) -> list[dict]:

@@ -14,7 +14,7 @@ from tests.dialects.ukob.conftest import BASE, authorize, create, service_token
 MAX_EXAMPLES = 25
 #: The operations served (the document also has beneficiaries, standing orders, ...).
 SERVED = (r"^/(account-access-consents(/\{ConsentId\})?|accounts(/\{AccountId\}"
-          r"(/(balances|transactions|party))?)?|balances|transactions|party)$")
+          r"(/(balances|transactions|party|parties))?)?|balances|transactions|party)$")
 
 
 @pytest.fixture(scope="module")
