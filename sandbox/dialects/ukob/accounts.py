@@ -44,7 +44,8 @@ class Account(MethodView):
 
 def _balances(grant, body: dict) -> list[dict]:
     return mapping.balances(body["id"], body["type"],
-                            accounts.get_balances(db.session, grant, body["id"]))
+                            accounts.get_balances(db.session, grant, body["id"]),
+                            accounts.get_opening_balance(db.session, grant, body["id"]))
 
 
 @blp.route("/accounts/<account_id>/balances")

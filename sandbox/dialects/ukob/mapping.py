@@ -32,7 +32,7 @@ BANK_TRANSACTION_CODE = {
     "fee": (("MDOP", "FEES"), ("MCOP", "FEES")),
     "interest": (("MDOP", "INTR"), ("MCOP", "INTR")),
 }
-INTERIM_AVAILABLE, INTERIM_BOOKED = "ITAV", "ITBD"
+INTERIM_AVAILABLE, INTERIM_BOOKED, OPENING_BOOKED = "ITAV", "ITBD", "OPBD"
 #: The document's pattern of a phone number (``PhoneNumber_1``; JSON Schema patterns search).
 PHONE = re.compile(r"\+[0-9]{1,3}-[0-9()+\-]{1,30}")
 
@@ -98,13 +98,17 @@ def account(body: dict, detail: bool) -> dict:
     return shown
 
 
-def balances(account_id: str, account_type: str, body: dict) -> list[dict]:
-    """The ``OBReadBalance1`` entries of a v1 balance: ``ITBD`` (booked, ``current``) and,
-    where the account has one, ``ITAV`` (``available``, with a card's credit line)."""
+def balances(account_id: str, account_type: str, body: dict, opening: dict) -> list[dict]:
+    """The ``OBReadBalance1`` entries of a v1 balance: ``ITBD`` (booked, ``current``),
+    ``OPBD`` (booked at the start of the day, ``opening``) and, where the account has one,
+    ``ITAV`` (``available``, with a card's credit line)."""
     owed = account_type in LIABILITIES
     at = instant(body["as_of"])
     found = [{"AccountId": account_id, "Type": INTERIM_BOOKED, "DateTime": at,
-              **signed(body["current"], body["currency"], owed=owed)}]
+              **signed(body["current"], body["currency"], owed=owed)},
+             {"AccountId": account_id, "Type": OPENING_BOOKED,
+              "DateTime": instant(opening["as_of"]),
+              **signed(opening["current"], opening["currency"], owed=owed)}]
     if body.get("available") is not None:
         entry = {"AccountId": account_id, "Type": INTERIM_AVAILABLE, "DateTime": at,
                  **signed(body["available"], body["currency"])}

@@ -209,3 +209,29 @@ def test_a_fault_rule_of_the_control_plane_answers_in_obs_shape(client, valid, f
         assert valid(client.get(f"{BASE}/accounts", headers=bearer(full[1]))).status_code == 200
     finally:
         client.delete("/sandbox/faults", headers=ADMIN)
+
+
+def test_the_opening_balance_and_todays_bookings_make_the_booked_balance(client, valid, full):
+    _, token = full
+    for account in client.get(f"{BASE}/accounts", headers=bearer(token)).get_json()[
+            "Data"]["Account"]:
+        entries = valid(client.get(f"{BASE}/accounts/{account['AccountId']}/balances",
+                                   headers=bearer(token))).get_json()["Data"]["Balance"]
+        by_type = {entry["Type"]: entry for entry in entries}
+        midnight = by_type["OPBD"]["DateTime"]
+        assert midnight.endswith("T00:00:00+00:00")
+        today = [row for row in walk(
+            client, valid, f"{BASE}/accounts/{account['AccountId']}/transactions", token)
+            if row["Status"] == "BOOK" and row["ValueDateTime"] >= midnight]
+        moved = sum((Decimal(row["Amount"]["Amount"]) * (
+            -1 if row["CreditDebitIndicator"] == "Debit" else 1) for row in today),
+            Decimal("0"))
+        owed = account["AccountTypeCode"] in ("CARD", "LOAN", "MORT")
+
+        def value(entry):
+            amount = Decimal(entry["Amount"]["Amount"])
+            debit = entry["CreditDebitIndicator"] == "Debit"
+            return (amount if debit else -amount) if owed else (-amount if debit else amount)
+
+        expected = value(by_type["OPBD"]) + (-moved if owed else moved)
+        assert value(by_type["ITBD"]) == expected, account["AccountTypeCode"]
