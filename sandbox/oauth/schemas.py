@@ -91,8 +91,8 @@ class AuthorizationRequestSchema(ma.Schema):
                                 "public clients.")
     code_challenge_method = fields.String(validate=[ma.validate.Length(max=MAX_WORD), ECHOABLE],
                                           metadata=_desc("Must be `S256`.", example="S256"))
-    consent_id = _text(MAX_WORD, "A consent created beforehand with `POST {iss}/consents` (or a "
-                                 "UK Open Banking `ConsentId`), to be authorized.")
+    consent_id = _text(MAX_WORD, "A consent created beforehand with `POST {iss}/consents`, to "
+                                 "be authorized.")
     prompt = fields.String(validate=[ma.validate.Length(max=MAX_WORD), ECHOABLE], metadata=_desc(
         "OpenID Connect `prompt`: `none`, `login`, `consent`."))
     request_uri = _text(MAX_WORD, "At `/authorize` only: a `request_uri` from `/par`; then only "
