@@ -27,5 +27,5 @@ class Instant(ma.fields.Field):
             raise self.make_error("invalid")
         try:
             return parse_instant(value)
-        except ValueError:
+        except (ValueError, OverflowError):  # out of range once moved to UTC
             raise self.make_error("invalid") from None

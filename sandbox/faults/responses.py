@@ -10,6 +10,7 @@ import socket
 
 from flask import Response, json, render_template_string, request
 
+from sandbox import dialects
 from sandbox.oauth.resource import bearer_challenge
 from sandbox.errors import problem_response
 
@@ -47,8 +48,9 @@ class ConnectionDropped(ConnectionError):
 
 
 def surface(rest: str) -> str:
-    """Which kind of endpoint ``/banks/<id><rest>`` is: ``data``, ``oauth``, ``page``, ``json``."""
-    if rest.startswith("/v1/"):
+    """Which kind of endpoint ``/banks/<id><rest>`` is: ``data`` (the v1 API and every
+    standards dialect), ``oauth``, ``page``, ``json``."""
+    if rest.startswith("/v1/") or dialects.serves(rest):
         return "data"
     first = rest.strip("/").split("/", 1)[0]
     if first in OAUTH_ENDPOINTS:

@@ -15,6 +15,7 @@ from sandbox.models.oauth import (
 )
 from sandbox.models.signin import SignInSession, SignInThrottle
 from sandbox.models.snapshots import WorldOrigin
+from sandbox.models.ukob import UkobConsent
 from sandbox.models.webhooks import (
     WebhookAttempt,
     WebhookDelivery,
@@ -28,7 +29,7 @@ __all__ = [
     "MaintenanceWindow", "Merchant",
     "OAuthClient", "PushedRequest", "Receipt", "Shipment", "SignInSession", "SignInThrottle",
     "SigningKey", "Token", "Transaction",
-    "TransactionJson", "WorldOrigin", "WorldState",
+    "TransactionJson", "UkobConsent", "WorldOrigin", "WorldState",
     "DeclinedAuthorization", "IdempotencyRecord", "WebhookAttempt", "WebhookDelivery",
     "WebhookNotice", "WebhookSubscription",
 ]

@@ -1,13 +1,16 @@
 """Reading accounts and balances through a grant."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from sandbox.errors import NotFound
-from sandbox.models import Account
-from sandbox.services.representation import account_dict, balances_dict
-from sandbox.services.tokens import Grant
+from sandbox.models import Account, Transaction
+from sandbox.services.representation import account_dict, balances_dict, instant, money
+from sandbox.services.tokens import Grant, day_start
+from sandbox.vocabulary import LIABILITIES
 
 #: The 404 detail of an account the token cannot see (unknown and foreign ids alike).
 NO_ACCOUNT = "No account with this id is covered by the token's consent."
@@ -43,3 +46,18 @@ def get_balances(session: Session, grant: Grant, account_id: str) -> dict:
     """Balances of one account of the consent at the grant's instant; ``NotFound`` for
     unknown and foreign ids alike."""
     return balances_dict(_account(session, grant, account_id), grant.now)
+
+
+def get_opening_balance(session: Session, grant: Grant, account_id: str) -> dict:
+    """The booked balance of one account of the consent at the start of the grant's day
+    (midnight UTC): ``current`` less what has posted since (for a liability, the amount owed
+    plus it), as ``{"current", "currency", "as_of"}``; ``NotFound`` as for the others."""
+    account = _account(session, grant, account_id)
+    midnight = day_start(grant.now.date())
+    posted = session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Transaction.amount), 0))
+                            .where(Transaction.account_id == account.id,
+                                   Transaction.status == "posted",
+                                   Transaction.posted_at >= midnight))
+    sign = 1 if account.type in LIABILITIES else -1
+    return {"current": money(account.current_balance + sign * Decimal(posted)),
+            "currency": account.currency, "as_of": instant(midnight)}

@@ -41,6 +41,10 @@ class Filters:
     min_amount: Decimal | None = None
     max_amount: Decimal | None = None
     q: str | None = None
+    #: Instants bounding ``authorized_at``, both included (the UK Open Banking dialect's
+    #: ``fromBookingDateTime``/``toBookingDateTime``).
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 #: ``authorized_at`` as the driver returns it: only the last row's is converted (for the
@@ -79,6 +83,10 @@ def _range(grant: Grant, filters: Filters | None = None) -> dict:
     if filters is not None:
         starts.append(day_start(filters.from_))
         ends.append(day_start(filters.to, 1) if filters.to not in (None, date.max) else None)
+        starts.append(filters.since)
+        # Later than now is the same as now (and spares overflowing at the year 9999).
+        ends.append(filters.until + _TICK if filters.until is not None
+                    and filters.until < grant.now else None)
     since = max((start for start in starts if start is not None), default=_DAWN)
     before = min((end for end in ends if end is not None), default=grant.now + _TICK)
     return {"since": since, "before": min(before, grant.now + _TICK)}

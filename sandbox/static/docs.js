@@ -5,5 +5,11 @@ window.addEventListener("load", function () {
   var config = JSON.parse(container.dataset.config);
   config.url = container.dataset.specUrl;
   config.dom_id = "#swagger-ui-container";
+  if (config.urls) {
+    // Several documents (the sandbox's own and each standards dialect's): the standalone
+    // layout's top bar offers them in a list.
+    config.presets = [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset];
+    config.layout = "StandaloneLayout";
+  }
   window.ui = SwaggerUIBundle(config);
 });
