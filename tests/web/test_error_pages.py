@@ -45,8 +45,6 @@ def test_a_wrong_method_on_a_page_is_a_405_page_with_allow(client):
     "/banks/harborline/v1/nothing",
     "/banks/harborline/token",
     "/banks/harborline/consents/nope",
-    "/banks/harborline/open-banking/v4.0/aisp/accounts",
-    "/banks/harborline/cds-au/v1/banking/accounts",
     "/sandbox/clock",
     "/.well-known/oauth-authorization-server/banks/nope",
 ])
@@ -55,6 +53,17 @@ def test_machine_interfaces_keep_problem_json_even_for_a_browser(client, path):
 
     assert response.status_code in (401, 404, 405)
     assert response.mimetype == PROBLEM_JSON
+
+
+@pytest.mark.parametrize(("path",), [
+    ("/banks/harborline/open-banking/v4.0/aisp/accounts",),
+    ("/banks/harborline/cds-au/v1/banking/accounts",),
+])
+def test_standards_dialects_answer_a_browser_in_their_own_json(client, path):
+    response = client.get(path, headers=BROWSER)
+
+    assert response.status_code in (401, 404)
+    assert response.mimetype == "application/json"
 
 
 def test_an_unknown_bank_at_its_sign_in_is_a_page(client):
