@@ -45,7 +45,7 @@ def answer(session: Session, conversation: Conversation, question: str, *,
         if any(key in words for key in keys):
             links = threads.active_links(session, conversation.id)
             if not links:
-                return [text("No bank account is linked yet."), bank_picker()]
+                return _nothing_linked(threads.removed_links(session, conversation.id))
             return handler(links, now)
     return [text(HELP)]
 
@@ -54,6 +54,15 @@ def bank_picker() -> tuple[str, dict]:
     """The "pick your bank" card (the banks are listed when it is drawn)."""
     return "banks", {"text": "Which bank? You'll sign in at the bank itself, and choose what "
                              "to share.", "scopes": list(linking.DATA_SCOPES)}
+
+
+def _nothing_linked(removed: list[Link]) -> Reply:
+    """No link may be read: say why (access removed at a bank, or never linked)."""
+    if removed:
+        banks = ", ".join(dict.fromkeys(link.bank_name for link in removed))
+        return [text(f"Access was removed at {banks}, so I can no longer read your accounts "
+                     "there. Link your bank account again if you want me back."), bank_picker()]
+    return [text("No bank account is linked yet."), bank_picker()]
 
 
 def _unlink(links: list[Link]) -> Reply:

@@ -76,10 +76,11 @@ def take_pending(session: Session, conversation: Conversation | None,
     pending = session.get(PendingLink, state) if state else None
     if pending is None or conversation is None or pending.conversation_id != conversation.id:
         raise BadRequest("This link was not started in this chat, or was already used: "
-                         "start again from the chat.", field="state")
+                         "start again from the chat.", field="state", location="query")
     session.delete(pending)
     if wall_now() - pending.created_at > PENDING_LIFETIME:
-        raise BadRequest("This link took too long: start again from the chat.", field="state")
+        raise BadRequest("This link took too long: start again from the chat.", field="state",
+                         location="query")
     return pending
 
 

@@ -64,6 +64,13 @@ def active_links(session: Session, conversation_id: str) -> list[Link]:
         .order_by(Link.id)))
 
 
+def removed_links(session: Session, conversation_id: str) -> list[Link]:
+    """The conversation's links whose access the bank says was removed (revoked, expired)."""
+    return list(session.scalars(
+        sa.select(Link).where(Link.conversation_id == conversation_id, Link.status == "removed")
+        .order_by(Link.id)))
+
+
 def links_of_consent(session: Session, bank_id: str, consent_id: str) -> list[Link]:
     """The links (in any conversation) that hold tokens under that consent."""
     return list(session.scalars(

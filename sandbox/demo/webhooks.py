@@ -21,6 +21,8 @@ from sandbox.errors import Forbidden, Unauthorized, Unprocessable
 
 #: Seconds a bank's signature timestamp may differ from now (replays older are refused).
 TOLERANCE = 300
+#: Channels of card purchases (a purchase may also be known by its merchant).
+PURCHASE_CHANNELS = ("in_store", "online")
 #: Parcel statuses worth telling the person about.
 PARCEL_NEWS = {"out_for_delivery": "is out for delivery", "delivered": "was delivered",
                "delayed": "is delayed", "exception": "has a delivery problem"}
@@ -63,9 +65,11 @@ def notice(event: dict, link: Link) -> str | None:
     data, bank, kind = event.get("data") or {}, link.bank_name, event["type"]
     if kind == "transaction.created":
         row = data.get("transaction") or {}
-        if not row.get("merchant") or not row["amount"].startswith("-"):
+        purchase = row.get("merchant") or row.get("channel") in PURCHASE_CHANNELS
+        if not purchase or not row["amount"].startswith("-"):
             return None
-        return (f"{bank}: new purchase at {row['merchant']['name']}, "
+        where = (row.get("merchant") or {}).get("name") or row["description"]
+        return (f"{bank}: new purchase at {where}, "
                 f"{money(row['amount'].lstrip('-'), row['currency'])}.")
     if kind == "shipment.updated":
         parcel = data.get("shipment") or {}
