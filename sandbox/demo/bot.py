@@ -44,9 +44,10 @@ def answer(session: Session, conversation: Conversation, question: str, *,
     for keys, handler in intents:
         if any(key in words for key in keys):
             links = threads.active_links(session, conversation.id)
+            removed = threads.removed_links(session, conversation.id)
             if not links:
-                return _nothing_linked(threads.removed_links(session, conversation.id))
-            return handler(links, now)
+                return _nothing_linked(removed)
+            return _newly_removed(removed) + handler(links, now)
     return [text(HELP)]
 
 
@@ -63,6 +64,15 @@ def _nothing_linked(removed: list[Link]) -> Reply:
         return [text(f"Access was removed at {banks}, so I can no longer read your accounts "
                      "there. Link your bank account again if you want me back."), bank_picker()]
     return [text("No bank account is linked yet."), bank_picker()]
+
+
+def _newly_removed(removed: list[Link]) -> Reply:
+    """Say once, beside the answer from the banks still linked, where access was removed."""
+    news = [link for link in removed if link.status == "removed"]
+    for link in news:
+        link.status = "ended"
+    return [text(f"Access was removed at {link.bank_name}, so I no longer read your accounts "
+                 "there.") for link in news]
 
 
 def _unlink(links: list[Link]) -> Reply:

@@ -58,7 +58,8 @@ class Link(db.Model):
     scope: Mapped[str] = mapped_column(sa.String(500))
     access_token: Mapped[str] = mapped_column(sa.String(200))
     refresh_token: Mapped[str | None] = mapped_column(sa.String(200))
-    #: ``active`` until the bank says access was removed (``removed``) or the person unlinks.
+    #: ``active``; ``removed`` when the bank says access was removed (``ended`` once the bot
+    #: has told the person); ``unlinked`` when the person unlinked.
     status: Mapped[str] = mapped_column(sa.String(20), default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -65,9 +65,11 @@ def active_links(session: Session, conversation_id: str) -> list[Link]:
 
 
 def removed_links(session: Session, conversation_id: str) -> list[Link]:
-    """The conversation's links whose access the bank says was removed (revoked, expired)."""
+    """The conversation's links whose access the bank says was removed (revoked, expired):
+    ``removed`` until the bot has said so beside another answer, ``ended`` after."""
     return list(session.scalars(
-        sa.select(Link).where(Link.conversation_id == conversation_id, Link.status == "removed")
+        sa.select(Link).where(Link.conversation_id == conversation_id,
+                              Link.status.in_(("removed", "ended")))
         .order_by(Link.id)))
 
 

@@ -33,7 +33,8 @@
     var body = new FormData(form, event.submitter);
     errorBox.textContent = "";
     form.setAttribute("aria-busy", "true");
-    fetch(form.action, {method: "POST", body: body, credentials: "same-origin",
+    // getAttribute: a control named "action" would shadow form.action
+    fetch(form.getAttribute("action"), {method: "POST", body: body, credentials: "same-origin",
                         headers: {"Accept": "application/json"}})
       .then(function (answer) {
         if (answer.ok) {
