@@ -87,10 +87,10 @@ def notice(event: dict, link: Link) -> str | None:
         return f"{bank}: low balance{amount}."
     if kind == "consent.revoked" and link.status != "unlinked":
         reason = data.get("reason")
-        who = {"customer": "You removed", "operator": f"{bank} removed"}.get(reason, "removed")
-        return (f"{who} Sandbank Chat's access at {bank}. I can no longer read your accounts "
-                "there." if reason in ("customer", "operator") else
-                f"Access at {bank} was removed. I can no longer read your accounts there.")
+        opening = (f"You removed Sandbank Chat's access at {bank}." if reason == "customer"
+                   else f"{bank} removed Sandbank Chat's access." if reason == "operator"
+                   else f"Access at {bank} was removed.")
+        return f"{opening} I can no longer read your accounts there."
     if kind == "consent.expired":
         return f"Your consent at {bank} expired. Link your bank account again to continue."
     return None
