@@ -115,14 +115,19 @@ def _balances(links: list[Link], _now: datetime) -> Reply:
     return _each(links, "balances", work)
 
 
-def _receipt(links: list[Link], _now: datetime) -> Reply:
+def _rows(links: list[Link], kind: str, path: str,
+          params: dict) -> tuple[Reply, list[tuple[Link, dict]]]:
+    """The rows of one list of every link, with the explanations of the reads that failed."""
     found: list[tuple[Link, dict]] = []
 
     def work(link: Link) -> Reply:
-        found.extend((link, receipt) for receipt in
-                     read(link, "/v1/receipts", {"limit": 1})["data"])
+        found.extend((link, row) for row in read(link, path, params)["data"])
         return []
-    replies = _each(links, "receipts", work)
+    return _each(links, kind, work), found
+
+
+def _receipt(links: list[Link], _now: datetime) -> Reply:
+    replies, found = _rows(links, "receipts", "/v1/receipts", {"limit": 1})
     if not found:
         return replies or [text("I found no receipt in what you shared.")]
     link, receipt = max(found, key=lambda pair: pair[1]["issued_at"])
@@ -136,13 +141,7 @@ def _receipt(links: list[Link], _now: datetime) -> Reply:
 
 
 def _parcel(links: list[Link], _now: datetime) -> Reply:
-    found: list[tuple[Link, dict]] = []
-
-    def work(link: Link) -> Reply:
-        found.extend((link, parcel) for parcel in
-                     read(link, "/v1/shipments", {"limit": 20})["data"])
-        return []
-    replies = _each(links, "shipments", work)
+    replies, found = _rows(links, "shipments", "/v1/shipments", {"limit": 20})
     if not found:
         return replies or [text("I found no parcel in what you shared.")]
     moving = [pair for pair in found if pair[1]["status"] != "delivered"]
@@ -155,8 +154,13 @@ def _parcel(links: list[Link], _now: datetime) -> Reply:
         "status": parcel["status"].replace("_", " "),
         "estimated_delivery": parcel.get("estimated_delivery"),
         "delivered_at": parcel.get("delivered_at"),
-        "last_scan": f"{last['description']}, {last.get('city') or ''} ({last['at']})".replace(
-            ", (", " (") if last else None})]
+        "last_scan": _scan(last) if last else None})]
+
+
+def _scan(event: dict) -> str:
+    """``Out for delivery, Charlotte (2026-12-07 08:14 UTC)``."""
+    place = f", {event['city']}" if event.get("city") else ""
+    return f"{event['description']}{place} ({event['at'][:16].replace('T', ' ')} UTC)"
 
 
 def _dining(links: list[Link], now: datetime) -> Reply:

@@ -23,6 +23,10 @@ from sandbox.demo.models import Conversation
 from sandbox.errors import Unprocessable
 
 
+#: The longest bot URL kept (the column's size).
+MAX_URL = 2000
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -32,9 +36,14 @@ _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedire
 
 
 def checked_url(url: str) -> str:
-    """``url`` if it is an absolute http(s) URL; else 422 naming ``bot_url``."""
-    parts = urllib.parse.urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    """``url`` if it is an absolute http(s) URL of at most :data:`MAX_URL` characters; else
+    422 naming ``bot_url``."""
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        host = parts.hostname
+    except ValueError:
+        host = None
+    if len(url) > MAX_URL or host is None or parts.scheme not in ("http", "https"):
         raise Unprocessable("Give an http:// or https:// URL of your bot.", field="bot_url")
     return parts.geturl()
 

@@ -56,6 +56,14 @@ def base_url() -> str:
     return public_base_url()
 
 
+def bank_list() -> list[dict]:
+    """The banks to offer (``GET /banks``); none while the server does not answer itself."""
+    try:
+        return bank_client.banks(base_url())
+    except BankError:
+        return []
+
+
 def callback_url() -> str:
     base = base_url()
     return f"{base}{url_for('chat.callback')}"
@@ -74,7 +82,7 @@ def back() -> Response:
 @bp.get("")
 def page():
     with db.session.no_autoflush:
-        banks = bank_client.banks(base_url())
+        banks = bank_list()
     chat = current()
     messages = threads.messages(db.session, chat.id)
     return render_template("demo/chat.html", chat=chat, messages=messages, banks=banks,
@@ -96,7 +104,7 @@ def updates():
         raise BadRequest("`after` must be a message id.", field="after",
                          location="query") from None
     messages = threads.messages(db.session, chat.id, after)
-    banks = bank_client.banks(base_url()) if any(m.kind == "banks" for m in messages) else []
+    banks = bank_list() if any(m.kind == "banks" for m in messages) else []
     html = render_template("demo/_messages.html", messages=messages, banks=banks,
                            csrf_token=csrf_token())
     return jsonify(cursor=messages[-1].id if messages else after, html=html)
@@ -134,7 +142,7 @@ def link():
     chat = current()
     bank_id = request.form.get("bank", "")
     with db.session.no_autoflush:
-        banks = {bank["id"]: bank for bank in bank_client.banks(base_url())}
+        banks = {bank["id"]: bank for bank in bank_list()}
         if bank_id not in banks:
             raise BadRequest("Choose one of the banks listed.", field="bank", location="form")
         scope = linking.scope_for(request.form.getlist("scope"))
@@ -193,13 +201,14 @@ def connect_bot():
     """Put a developer's bot in the built-in bot's place (after its handshake), or take it
     away (``action=disconnect``)."""
     check_csrf()
-    chat = current()
     if request.form.get("action") == "disconnect":
+        chat = current()
         chat.bot_url = None
         threads.say(db.session, chat.id, "bot", "text", {"text": "The built-in bot is back."})
         return back()
     url = devbot.checked_url(request.form.get("bot_url", ""))
-    devbot.handshake(url, request.form.get("verify_token", ""))
+    devbot.handshake(url, request.form.get("verify_token", ""))  # before this request writes
+    chat = current()
     chat.bot_url = url
     threads.say(db.session, chat.id, "bot", "text", {"text": f"Your bot at {url} answers now."})
     return back()

@@ -193,3 +193,21 @@ def test_the_receiver_refuses_a_bad_signature_and_takes_a_good_one(live_server, 
         assert taken.status_code == 204
     news = [text for _, kind, text in person.messages()[seen:] if kind == "notice"]
     assert len(news) == 1 and "Copperleaf Savings: low balance" in news[0]
+
+
+def test_a_reset_empties_the_chat_and_linking_again_subscribes_again(live_server, admin, app):
+    person = ChatPerson(live_server)
+    person.link("harborline")
+    admin.reset()
+    answer = person.http.get(f"{live_server}/demo/chat", timeout=30)  # a gone conversation
+    assert answer.status_code == 200 and "Linked:" not in answer.text
+    again = ChatPerson(live_server)
+    again.link("harborline")
+    link = link_row(app)
+    seen = len(again.messages())
+    accounts = requests.get(f"{link.issuer}/v1/accounts", timeout=10,
+                            headers={"Authorization": f"Bearer {link.access_token}"}).json()
+    admin.add_transactions("harborline", accounts["data"][0]["id"], [
+        {"amount": "-7.50", "description": "AFTER RESET CAFE", "channel": "in_store"}])
+    assert wait_for(lambda: [text for _, kind, text in again.messages()[seen:]
+                             if "AFTER RESET CAFE" in text])
