@@ -96,7 +96,7 @@ def test_detail_lists_the_demo_clients_with_their_secrets(client):
     listed = client.get("/banks/cobaltpeak").get_json()["demo_clients"]
     clients = {demo["client_id"]: demo for demo in listed}
 
-    assert set(clients) == {"demo-app", "demo-public"}
+    assert set(clients) == {"demo-app", "demo-public", "sandbank-chat"}
     assert clients["demo-app"]["client_secret"] == "demo-secret"
     assert clients["demo-app"]["token_endpoint_auth_method"] != "none"
     assert clients["demo-public"]["client_secret"] is None
