@@ -85,7 +85,7 @@ def classify(answer: Answer) -> BankError:
     if answer.status == 403 and ("insufficient_scope" in answer.challenge
                                  or "scope" in json.dumps(answer.body).lower()):
         return BankError("scope", 403, answer.body.get("detail", ""))
-    if answer.status in (429, 502, 503, 504) or answer.status >= 500:
+    if answer.status == 429 or answer.status >= 500:
         return BankError("unavailable", answer.status, answer.body.get("detail", ""))
     return BankError("error", answer.status, answer.body.get("detail", ""))
 

@@ -17,7 +17,7 @@ from sandbox import unit_of_work
 from sandbox.demo import bank_client, devbot, threads
 from sandbox.demo.models import Conversation, Link, PendingLink, SeenEvent, Subscription
 from sandbox.demo.reader import money
-from sandbox.errors import Forbidden, Unauthorized, Unprocessable
+from sandbox.errors import BadRequest, Forbidden, Unauthorized, Unprocessable
 
 #: Seconds a bank's signature timestamp may differ from now (replays older are refused).
 TOLERANCE = 300
@@ -45,7 +45,12 @@ def receive(session: Session, bank_id: str, header: str, body: bytes) -> None:
     if subscription is None or not verified(subscription.secret, header, body):
         raise Unauthorized("The Sandbank-Signature does not verify.",
                            field="Sandbank-Signature", location="headers")
-    event = json.loads(body)
+    try:
+        event = json.loads(body)
+    except ValueError:
+        event = None
+    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
+        raise BadRequest("Send an event with its id and type.", field="id", location="json")
     try:
         with session.begin_nested():
             session.add(SeenEvent(event_id=str(event["id"])))

@@ -195,6 +195,20 @@ def test_the_receiver_refuses_a_bad_signature_and_takes_a_good_one(live_server, 
     assert len(news) == 1 and "Copperleaf Savings: low balance" in news[0]
 
 
+def test_a_signed_body_that_is_not_an_event_is_refused(live_server, app):
+    ChatPerson(live_server).link("copperleaf")
+    with app.app_context():
+        secret = db.session.get(Subscription, "copperleaf").secret
+    stamp = str(int(time.time()))
+    for body in (b"not json", b"[]", b'{"id": "evt_x"}'):
+        signature = hmac.new(secret.encode(), f"{stamp}.".encode() + body,
+                             hashlib.sha256).hexdigest()
+        refused = requests.post(f"{live_server}/demo/chat/webhooks/copperleaf", data=body,
+                                headers={"Sandbank-Signature": f"t={stamp},v1={signature}"},
+                                timeout=10)
+        assert refused.status_code == 400
+
+
 def test_a_reset_empties_the_chat_and_linking_again_subscribes_again(live_server, admin, app):
     person = ChatPerson(live_server)
     person.link("harborline")
