@@ -117,6 +117,21 @@ def test_a_revoked_token_is_noticed_even_without_the_webhook(live_server, app):
     assert "Cobalt Peak Bank: access was removed" in answer
 
 
+def test_an_expired_access_token_is_refreshed_and_both_tokens_rotate(live_server, admin, app):
+    person = ChatPerson(live_server)
+    person.link("harborline")
+    before = link_row(app)
+    admin.advance("PT2H")  # Harborline's access tokens last an hour
+    assert "Harborline Bank balances" in person.ask("What's my balance?")[0]
+    after = link_row(app, before.consent_id)
+    assert after.access_token != before.access_token
+    assert after.refresh_token != before.refresh_token
+    stale = requests.post(f"{before.issuer}/token", auth=("sandbank-chat", "chat-secret"),
+                          data={"grant_type": "refresh_token",
+                                "refresh_token": before.refresh_token}, timeout=10)
+    assert stale.json()["error"] == "invalid_grant"
+
+
 def test_unlink_revokes_the_tokens_at_the_bank(live_server, app):
     person = ChatPerson(live_server)
     person.link("harborline")
