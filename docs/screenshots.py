@@ -56,6 +56,62 @@ def consent(page, base: str) -> None:
         "heading => heading.scrollIntoView()")
 
 
+def _chat_linked(page, base: str) -> None:
+    """Sandbank Chat with Harborline linked for user_good, through the bank's own pages."""
+    page.goto(base + "/demo/chat")
+    page.click('[data-action="link"]')
+    page.locator('[data-bank="harborline"]').last.click()
+    page.fill("#username", "user_good")
+    page.fill("#password", "pass_good")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    page.click('button[value="approve"]')
+    page.locator('[data-kind="linked"]').last.wait_for()
+
+
+def _ask(page, words: str) -> None:
+    """Send ``words`` and wait for the bot's answer, scrolled into view."""
+    answers = page.locator('[data-from="bot"]').count()
+    page.fill('[name="message"]', words)
+    page.keyboard.press("Enter")
+    page.locator('[data-from="bot"]').nth(answers).wait_for()
+    page.locator("#thread").evaluate("thread => { thread.scrollTop = thread.scrollHeight; }")
+
+
+@shot
+def chat_linked(page, base: str) -> None:
+    """Sandbank Chat just linked to Harborline, answering "what's my balance?"."""
+    _chat_linked(page, base)
+    _ask(page, "What's my balance?")
+
+
+@shot
+def chat_receipt(page, base: str) -> None:
+    """The bot's itemised receipt card."""
+    _chat_linked(page, base)
+    _ask(page, "Show my last receipt")
+
+
+@shot
+def chat_proactive(page, base: str) -> None:
+    """A card purchase injected through the control plane, announced by the bank's webhook."""
+    import requests
+
+    _chat_linked(page, base)
+    admin = {"X-Sandbox-Admin-Key": "sandbox-admin"}
+    token = requests.post(f"{base}/sandbox/banks/harborline/tokens", headers=admin, timeout=30,
+                          json={"username": "user_good", "scope": "accounts"}).json()
+    accounts = requests.get(f"{base}/banks/harborline/v1/accounts", timeout=30, headers={
+        "Authorization": f"Bearer {token['access_token']}"}).json()["data"]
+    card = next(account for account in accounts if account["type"] == "credit_card")
+    requests.post(f"{base}/sandbox/banks/harborline/accounts/{card['id']}/transactions",
+                  headers=admin, timeout=30, json={"transactions": [
+                      {"amount": "-18.40", "description": "HARBOR NOODLE BAR",
+                       "channel": "in_store"}]}).raise_for_status()
+    page.locator('[data-kind="notice"]').last.wait_for(timeout=30_000)
+    page.locator("#thread").evaluate("thread => { thread.scrollTop = thread.scrollHeight; }")
+
+
 def take(browser, base: str, names: list[str], folder: Path = IMAGES) -> list[Path]:
     """Take the screenshots ``names`` (all when empty) at both widths into ``folder``, with a
     Playwright ``browser``; the files written."""

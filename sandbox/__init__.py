@@ -54,13 +54,14 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
 
     from sandbox import api as data_api
-    from sandbox import control, dialects, limits, oauth, web
+    from sandbox import control, demo, dialects, limits, oauth, web
 
     web.init_app(app)
     oauth.init_app(app)
     data_api.init_app(app)
     dialects.init_app(app)
     control.init_app(app)
+    demo.init_app(app)
     limits.init_app(app)
     register_hooks(app)
     return app

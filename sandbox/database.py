@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
 def create_schema(bind: sa.Connection | sa.Engine) -> None:
     """Create every table that does not exist yet (in ``bind``'s transaction, if any)."""
     from sandbox import models  # noqa: F401  (registers the tables)
+    from sandbox.demo import models as chat_models  # noqa: F401  (the chat's own tables)
     from sandbox.extensions import Base
 
     Base.metadata.create_all(bind)
@@ -55,6 +56,7 @@ def refresh_statistics(connection: sa.Connection) -> None:
 def drop_schema(bind: sa.Connection | sa.Engine) -> None:
     """Drop every table of the sandbox (in ``bind``'s transaction, if any)."""
     from sandbox import models  # noqa: F401
+    from sandbox.demo import models as chat_models  # noqa: F401
     from sandbox.extensions import Base
 
     Base.metadata.drop_all(bind)

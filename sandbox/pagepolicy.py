@@ -19,6 +19,11 @@ PAGE_POLICY = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 's
 DOCS_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                "img-src 'self' data:; connect-src 'self'; base-uri 'none'; "
                "frame-ancestors 'none'")
+#: Sandbank Chat (``/demo/chat``): its own script file, which polls this server for new
+#: messages; still no inline script.
+CHAT_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+               "img-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'")
+CHAT_PATH = "/demo/chat"
 #: A stored SVG opened on its own: drawn, never scripted, nothing loaded from elsewhere.
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
@@ -29,6 +34,8 @@ def protect(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     if response.mimetype == "text/html":
         docs = request.path == DOCS_PATH or request.path.startswith(f"{DOCS_PATH}/")
-        response.headers["Content-Security-Policy"] = DOCS_POLICY if docs else PAGE_POLICY
+        chat = request.path == CHAT_PATH or request.path.startswith(f"{CHAT_PATH}/")
+        response.headers["Content-Security-Policy"] = (
+            DOCS_POLICY if docs else CHAT_POLICY if chat else PAGE_POLICY)
     return response
 

@@ -13,7 +13,8 @@ def test_every_fixture_validates():
         "user_good", "user_mfa", "user_locked", "user_overdrawn", "user_business", "user_new"}
     assert len(catalog.merchant_catalogue()["merchants"]) >= 50
     assert len(catalog.cities()) >= 20
-    assert {client["client_id"] for client in catalog.clients()} == {"demo-app", "demo-public"}
+    assert {client["client_id"] for client in catalog.clients()} == {
+        "demo-app", "demo-public", "sandbank-chat"}
 
 
 @pytest.mark.parametrize("aspect", ["mfa_policy", "page_size_max", "consent_max_days"])

@@ -154,3 +154,45 @@ def test_services_and_generators_neither_import_flask_nor_commit(name):
                and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"]
     assert not flask, f"{path.relative_to(PACKAGE.parent)} imports {flask}"
     assert not commits, f"{path.relative_to(PACKAGE.parent)} commits at lines {commits}"
+
+
+#: What Sandbank Chat may use of the sandbox: its own package and the platform (errors, the
+#: database handle, the clock, the unit of work, the public URL). Never the bank itself.
+CHAT = "sandbox.demo"
+CHAT_ALLOWED = ("sandbox.demo", "sandbox.errors", "sandbox.extensions", "sandbox.models.types",
+                "sandbox.clock", "sandbox.unit_of_work", "sandbox.web.urls")
+
+
+def every_import(tree: ast.Module, package: str) -> set[str]:
+    """Every module an AST imports, at any depth (functions included), made absolute."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            found.update(f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules() else base
+                         for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize("name", [name for name in sorted(modules())
+                                  if name == CHAT or name.startswith(f"{CHAT}.")])
+def test_the_chat_reaches_the_banks_only_over_http(name):
+    """Issue 13: the chat is a client of the banks like any other: no bank services, no
+    banking or OAuth tables, no authorization server in process."""
+    path = modules()[name]
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    imported_here = every_import(ast.parse(path.read_text(encoding="utf-8")), package)
+    outside = sorted(module for module in imported_here if module.startswith("sandbox")
+                     and not module.startswith(CHAT_ALLOWED))
+    assert not outside, f"{path.relative_to(PACKAGE.parent)} imports {outside}"
+
+
+def test_the_chat_rule_sees_a_bank_import():
+    tree = ast.parse("from sandbox.services import consents\nimport sandbox.oauth.server\n")
+    imported_here = every_import(tree, CHAT)
+    assert {"sandbox.services.consents", "sandbox.oauth.server"} <= imported_here

@@ -96,13 +96,16 @@ def test_detail_lists_the_demo_clients_with_their_secrets(client):
     listed = client.get("/banks/cobaltpeak").get_json()["demo_clients"]
     clients = {demo["client_id"]: demo for demo in listed}
 
-    assert set(clients) == {"demo-app", "demo-public"}
+    assert set(clients) == {"demo-app", "demo-public", "sandbank-chat"}
     assert clients["demo-app"]["client_secret"] == "demo-secret"
     assert clients["demo-app"]["token_endpoint_auth_method"] != "none"
     assert clients["demo-public"]["client_secret"] is None
     assert clients["demo-public"]["token_endpoint_auth_method"] == "none"
+    assert clients["sandbank-chat"]["client_secret"] == "chat-secret"
+    assert clients["sandbank-chat"]["redirect_uris"] == [
+        "http://127.0.0.1/demo/chat/callback", "http://localhost/demo/chat/callback"]
     for demo in clients.values():
-        assert "http://127.0.0.1/callback" in demo["redirect_uris"]
+        assert any(uri.startswith("http://127.0.0.1/") for uri in demo["redirect_uris"])
         assert "authorization_code" in demo["grant_types"]
 
 
