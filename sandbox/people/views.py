@@ -22,7 +22,8 @@ from sandbox.oauth.scopes import describe
 from sandbox.oauth.issuance import now_seconds
 from sandbox.pagepolicy import APP_LOGO_POLICY
 from sandbox.people import signin
-from sandbox.services import banks, connections, customers
+from sandbox.services import banks, customers
+from sandbox.services import connections as apps
 
 bp = Blueprint("people", __name__, url_prefix="/banks/<bank_id>")
 
@@ -94,7 +95,7 @@ def connections():
     if request.method == "POST":
         return redirect(url_for(".connections"), 303)
     now = clock.now()
-    active, history = connections.connections_of(db.session, g.bank.id, customer.id, now=now)
+    active, history = apps.connections_of(db.session, g.bank.id, customer.id, now=now)
     removed = request.args.get("removed")
     removed = next((c for c in history if c.consent.id == removed
                     and c.consent.revoked_by == "customer"), None)
@@ -122,15 +123,15 @@ def remove(consent_id: str):
     if customer is None:
         return redirect(url_for(".connections"), 303)
     if request.form.get("confirm") != "yes":
-        consent = connections.own_consent(db.session, g.bank.id, customer.id, consent_id)
-        active, _ = connections.connections_of(db.session, g.bank.id, customer.id,
+        consent = apps.own_consent(db.session, g.bank.id, customer.id, consent_id)
+        active, _ = apps.connections_of(db.session, g.bank.id, customer.id,
                                                now=clock.now())
         shown = next((c for c in active if c.consent.id == consent.id), None)
         if shown is None:
             return redirect(url_for(".connections"), 303)
         return _with_logos(page("people/confirm.html", customer=customer, connection=shown,
                                 describe=describe, now=clock.now()))
-    connections.remove_access(db.session, g.bank.id, customer.id, consent_id, now=clock.now())
+    apps.remove_access(db.session, g.bank.id, customer.id, consent_id, now=clock.now())
     return redirect(url_for(".connections", removed=consent_id), 303)
 
 
