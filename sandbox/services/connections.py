@@ -49,8 +49,8 @@ def connections_of(session: Session, bank_id: str, customer_id: str, *,
                    now: datetime) -> tuple[list[Connection], list[Connection]]:
     """The customer's consents at the bank, newest first: those in force, and the history
     (expired, rejected, revoked)."""
-    last_read = (sa.select(sa.func.max(AccessLogEntry.at))
-                 .where(AccessLogEntry.consent_id == Consent.id).scalar_subquery())
+    last_read = (sa.select(AccessLogEntry.at).where(AccessLogEntry.consent_id == Consent.id)
+                 .order_by(AccessLogEntry.at.desc()).limit(1).scalar_subquery())
     rows = session.execute(
         sa.select(Consent, last_read)
         .where(Consent.bank_id == bank_id, Consent.customer_id == customer_id,
