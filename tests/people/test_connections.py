@@ -27,7 +27,7 @@ def test_the_list_shows_each_app_what_it_may_see_and_what_it_read(client, browse
     assert "Show your balance in chat" in page.text
     assert "See the balances of those accounts" in page.text
     assert re.search(r"Read your balances 3 times today, last at \d\d:\d\d", page.text)
-    assert "Read your account details 1 time today" in page.text
+    assert "Read your account details once today" in page.text
     assert re.search(r"••\d{4}", page.text)
     assert "Granted on" in page.text and "Expires on" in page.text
     assert remove_url(granted.consent_id) in forms(page)
