@@ -1,5 +1,5 @@
 """What every bank-branded HTML page shares (the authorization flow's, ``oauth/flow.py``, and
-the connected apps', ``people/``): the session's CSRF token, the error shown as the bank's
+the connected apps', ``people/``): the bank of the URL, the session's CSRF token, the error shown as the bank's
 error page, rendering under ``g.bank``, and the sign-in form's two steps (password, one-time
 code) over ``services/authentication.py``."""
 from __future__ import annotations
@@ -9,10 +9,11 @@ import secrets
 from collections.abc import Callable
 
 from flask import Response, g, render_template, request, session
+from flask_smorest import abort
 
 from sandbox.errors import SandboxError
 from sandbox.extensions import db
-from sandbox.models import Customer
+from sandbox.models import Bank, Customer
 from sandbox.services import authentication, customers, throttle
 
 CSRF = "oauth_csrf"
@@ -29,6 +30,22 @@ class PageError(SandboxError):
         super().__init__(message)
         self.title = title
         self.status = status
+
+
+def load_bank(endpoint, values) -> None:
+    """``url_value_preprocessor`` of a bank's blueprint: ``bank_id`` becomes ``g.bank``
+    (404 for an unknown bank)."""
+    bank_id = values.pop("bank_id")
+    bank = db.session.get(Bank, bank_id)
+    if bank is None:
+        abort(404, message=f"There is no bank {bank_id!r}.")
+    g.bank = bank
+
+
+def add_bank(endpoint, values) -> None:
+    """``url_defaults`` of a bank's blueprint: links stay at the request's bank."""
+    if "bank" in g:
+        values.setdefault("bank_id", g.bank.id)
 
 
 def csrf_token() -> str:

@@ -11,15 +11,22 @@ from __future__ import annotations
 from functools import partial
 
 from flask import Blueprint, Response, g, redirect, request, url_for
-from flask_smorest import abort
 
 from sandbox import clock
-from sandbox.bankpages import PageError, check_csrf, code_step, page, password_step
+from sandbox.bankpages import (
+    PageError,
+    add_bank,
+    check_csrf,
+    code_step,
+    load_bank,
+    page,
+    password_step,
+)
 from sandbox.errors import SandboxError
 from sandbox.extensions import db
-from sandbox.models import Bank, Customer
-from sandbox.oauth.scopes import describe
+from sandbox.models import Customer
 from sandbox.oauth.issuance import now_seconds
+from sandbox.oauth.scopes import describe
 from sandbox.pagepolicy import APP_LOGO_POLICY
 from sandbox.people import signin
 from sandbox.services import banks, customers
@@ -28,19 +35,8 @@ from sandbox.services import connections as apps
 bp = Blueprint("people", __name__, url_prefix="/banks/<bank_id>")
 
 
-@bp.url_value_preprocessor
-def _load_bank(endpoint, values) -> None:
-    bank_id = values.pop("bank_id")
-    bank = db.session.get(Bank, bank_id)
-    if bank is None:
-        abort(404, message=f"There is no bank {bank_id!r}.")
-    g.bank = bank
-
-
-@bp.url_defaults
-def _add_bank(endpoint, values) -> None:
-    if "bank" in g:
-        values.setdefault("bank_id", g.bank.id)
+bp.url_value_preprocessor(load_bank)
+bp.url_defaults(add_bank)
 
 
 @bp.after_request
