@@ -122,7 +122,7 @@ def handle() -> Response:
             signin.finish(db.session, flow)
         return response
     view = _View(grant, oauth_request, flow, customer)
-    if step in ("login", "otp") and request.form.get("decision") == "cancel":
+    if step in ("login", "otp") and request.form.get("cancel") == "yes":
         return view.deny()
     if customer is None:
         return view.login(step == "login")

@@ -8,7 +8,7 @@ from tests.oauth.browser import BANK, CALLBACK, ISSUER_PATH, Pkce, authorize_url
 
 
 def cancel(browser, page):
-    return browser.submit(page, button=("decision", "cancel"))
+    return browser.submit(page, button=("cancel", "yes"))
 
 
 @pytest.mark.parametrize(("username", "step"), [("user_good", "login"), ("user_mfa", "otp")])

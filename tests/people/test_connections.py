@@ -109,14 +109,16 @@ def test_a_post_without_the_csrf_token_changes_nothing(client, browser, grant):
     assert read_balances(client, granted) == 200
 
 
-def test_sign_out_ends_the_sign_in(browser):
+def test_sign_out_ends_the_sign_in_even_for_a_saved_cookie(client, browser):
     page = sign_in(browser)
+    saved = client.get_cookie("session").value
 
     out = post_form(browser, page, f"{LIST}/sign-out")
 
     assert out.status == 200 and "You are signed out" in out.text
-    again = browser.open(LIST)
-    assert "password" in again.form.names
+    assert "password" in browser.open(LIST).form.names
+    client.set_cookie("session", saved)
+    assert "password" in browser.open(LIST).form.names
 
 
 def test_expired_and_rejected_consents_are_history(app, client, browser, grant):
