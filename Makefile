@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres test-image install bench docs docs-serve clean
+.PHONY: run test test-postgres test-image install bench docs docs-serve screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ docs: $(VENV)/.docs-installed
 
 docs-serve: docs
 	$(BIN)/mkdocs serve
+
+# docs/img/*-phone.png and *-desktop.png, in Debian's Chromium against a sandbox of its own.
+screenshots: install
+	$(BIN)/python docs/screenshots.py
 
 bench: install
 	$(BIN)/python bench/seed.py

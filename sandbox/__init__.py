@@ -28,7 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH=DOCS_PATH,
         OPENAPI_SWAGGER_UI_URL=ASSETS_URL,
-        OPENAPI_SWAGGER_UI_CONFIG={"deepLinking": True, "persistAuthorization": True,
+        OPENAPI_SWAGGER_UI_CONFIG={"deepLinking": False, "persistAuthorization": True,
                                    "displayRequestDuration": True},
         API_SPEC_OPTIONS={"info": {"description": (
             "Sandbank is an open-banking sandbox: fictional US banks, each with its own "

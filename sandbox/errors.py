@@ -5,18 +5,29 @@ wrong when one is); the handler registered by :func:`init_app` renders it as
 ``application/problem+json``, the CLI renders the same error as a message. Views that parse
 input use ``flask_smorest.abort``; the API object turns every ``HTTPException`` into the same
 problem+json. OAuth endpoints keep RFC 6749 errors (Authlib), pages keep HTML.
+
+A browser navigating to a page (its ``Accept`` prefers HTML to JSON, and the path is not one
+of the machine interfaces of :data:`MACHINE_PATHS`) gets the same status, title and detail as
+a branded HTML page instead (:func:`respond`).
 """
 from __future__ import annotations
 
 import http
+import re
 
 import marshmallow as ma
-from flask import Flask, Response, json
+from flask import Flask, Response, g, has_request_context, json, render_template, request
 from flask_smorest import Api
 from flask_smorest.spec import prepare_response
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
+#: Paths whose errors are problem+json whatever the client accepts: the OpenAPI document,
+#: probes, the control plane, discovery, the bank listing and, under an issuer, everything
+#: but the person's pages (``authorize``, ``connections``).
+MACHINE_PATHS = re.compile(
+    r"/(?:openapi\.json$|healthz$|readyz$|sandbox(?:/|$)|\.well-known/"
+    r"|banks/?$|banks/[^/]+/?$|banks/[^/]+/(?!(?:authorize|connections)(?:/|$)))")
 
 
 class SandboxError(Exception):
@@ -160,11 +171,15 @@ def _entry(path: str, location: str | None, message: str) -> dict:
     return entry
 
 
+def _phrase(status: int) -> str:
+    return http.HTTPStatus(status).phrase if status in http.HTTPStatus._value2member_map_ else "Error"
+
+
 def problem_response(status: int, detail: str | None = None, *, title: str | None = None,
                      type_: str = "about:blank", errors: list[dict] | None = None,
                      headers: dict | None = None) -> Response:
     """Build an ``application/problem+json`` response."""
-    phrase = http.HTTPStatus(status).phrase if status in http.HTTPStatus._value2member_map_ else "Error"
+    phrase = _phrase(status)
     body = {"type": type_, "title": title or phrase, "status": status,
             "detail": detail or phrase}
     if errors:
@@ -193,9 +208,8 @@ class SandboxApi(Api):
         headers = dict(data.get("headers") or {})
         if error.code == 405 and getattr(error, "valid_methods", None):
             headers.setdefault("Allow", ", ".join(error.valid_methods))
-        return problem_response(error.code or 500, detail, title=data.get("title"),
-                                type_=data.get("type", "about:blank"), errors=flat,
-                                headers=headers)
+        return respond(error.code or 500, detail, title=data.get("title"),
+                       type_=data.get("type", "about:blank"), errors=flat, headers=headers)
 
     def _register_responses(self):
         for status in http.HTTPStatus:
@@ -209,12 +223,45 @@ class SandboxApi(Api):
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
+def wants_page() -> bool:
+    """Whether the current request is a browser navigating to a page: its ``Accept``
+    prefers ``text/html`` to JSON, and its path is not in :data:`MACHINE_PATHS`."""
+    if not has_request_context():
+        return False
+    best = request.accept_mimetypes.best_match((PROBLEM_JSON, "application/json", "text/html"))
+    return best == "text/html" and not MACHINE_PATHS.match(request.path)
+
+
+def error_page(status: int, detail: str | None = None, *, title: str | None = None,
+               errors: list[dict] | None = None, headers: dict | None = None) -> Response:
+    """The HTML page of an error: the same status, title and detail as its problem, in the
+    colours of the request's bank when it has one."""
+    phrase = _phrase(status)
+    body = render_template("error.html", status=status, title=title or phrase,
+                           detail=detail or phrase, errors=errors or [],
+                           bank=g.get("bank"))
+    response = Response(body, status=status, mimetype="text/html")
+    response.headers.update(headers or {})
+    return response
+
+
+def respond(status: int, detail: str | None = None, *, title: str | None = None,
+            type_: str = "about:blank", errors: list[dict] | None = None,
+            headers: dict | None = None) -> Response:
+    """An error as the client prefers it: an HTML page for a browser on a page
+    (:func:`wants_page`), problem+json for everything else."""
+    if wants_page():
+        return error_page(status, detail, title=title, errors=errors, headers=headers)
+    return problem_response(status, detail, title=title, type_=type_, errors=errors,
+                            headers=headers)
+
+
 def render(error: SandboxError) -> Response:
-    """The problem+json response for a domain error."""
-    return problem_response(error.status, error.detail, title=error.title,
-                            errors=error.problem_errors(), headers=error.headers)
+    """The response for a domain error: problem+json, or a page for a browser."""
+    return respond(error.status, error.detail, title=error.title,
+                   errors=error.problem_errors(), headers=error.headers)
 
 
 def init_app(app: Flask) -> None:
-    """Render every :class:`SandboxError` a view lets through as problem+json."""
+    """Render every :class:`SandboxError` a view lets through as problem+json (or a page)."""
     app.register_error_handler(SandboxError, render)

@@ -1,11 +1,14 @@
 """Every HTTP error is RFC 9457 problem+json, validation errors pointing at the bad field."""
+from types import SimpleNamespace
+
 import marshmallow as ma
 import pytest
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from sandbox import create_app
-from sandbox.errors import PROBLEM_JSON, flatten_errors
+from sandbox.errors import PROBLEM_JSON, NotFound, flatten_errors
 from sandbox.extensions import api, db
 
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
@@ -56,6 +59,16 @@ class Crash(MethodView):
     def get(self):
         """Fail unexpectedly."""
         raise RuntimeError("database password is hunter2")
+
+
+@probe.route("/probe/bank-page")
+class BankPage(MethodView):
+    @probe.response(200)
+    def get(self):
+        """Refuse on a bank's page."""
+        g.bank = SimpleNamespace(id="harborline", name="Harborline Bank", settings={
+            "brand": {"primary_color": "#0B4F6C", "accent_color": "#20BF9F"}})
+        raise NotFound("This app is not connected to your accounts.")
 
 
 @pytest.fixture(scope="module")
@@ -157,3 +170,42 @@ def test_documented_error_responses_are_problem_json(probe_client):
     for status in ("422", "default"):
         name = operation[status]["$ref"].rsplit("/", 1)[-1]
         assert set(responses[name]["content"]) == {PROBLEM_JSON}
+
+
+#: What Chromium sends when it navigates to a page.
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,"
+                     "image/avif,image/webp,*/*;q=0.8"}
+
+
+def error_page(client, path: str, status: int) -> str:
+    """The HTML error page a browser navigating to ``path`` gets, with ``status``."""
+    response = client.get(path, headers=BROWSER)
+    assert (response.status_code, response.mimetype) == (status, "text/html")
+    return response.text
+
+
+def test_a_browser_gets_a_validation_error_as_a_page_naming_the_field(probe_client):
+    assert "<code>limit</code> (query)" in error_page(probe_client, "/probe/items?limit=0", 422)
+
+
+def test_a_browser_gets_a_crash_as_a_page_that_leaks_nothing(probe_client):
+    page = error_page(probe_client, "/probe/crash", 500)
+
+    assert "Internal Server Error" in page
+    assert "hunter2" not in page
+
+
+def test_headers_of_the_error_reach_the_browser_too(probe_client):
+    response = probe_client.get("/probe/conflict", headers=BROWSER)
+
+    assert response.status_code == 409
+    assert "The card is already locked." in response.text
+    assert response.headers["Retry-After"] == "5"
+
+
+def test_an_error_on_a_bank_page_is_in_the_bank_colours(probe_client):
+    page = error_page(probe_client, "/probe/bank-page", 404)
+
+    assert "--brand: #0B4F6C" in page
+    assert "Not Found · Harborline Bank" in page
+    assert "This app is not connected to your accounts." in page

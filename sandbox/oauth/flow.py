@@ -208,7 +208,8 @@ class _View:
                            accounts=accounts, permissions=scopes.describe(self.request.scope),
                            chosen={account.id for account in accounts} if chosen is None
                            else chosen,
-                           purpose=pending.purpose if pending else None, window=window,
+                           purpose=pending.purpose if pending
+                           else self.request.payload.data.get("purpose"), window=window,
                            expires_at=expires_at, days=max(1, (expires_at - now).days))
 
     def end_flow(self) -> None:

@@ -48,7 +48,8 @@ def save_code(code: str, oauth_request, approval: Approval) -> AuthorizationCode
     data = oauth_request.payload.data
     consent = consents.authorize(db.session, approval.consent, g.bank,
                                  oauth_request.client.client_id, approval.customer,
-                                 oauth_request.scope, approval.account_ids, now=clock.now())
+                                 oauth_request.scope, approval.account_ids, now=clock.now(),
+                                 purpose=data.get("purpose"))
     db.session.flush()
     row = AuthorizationCode(
         code=code, bank_id=g.bank.id, client_id=oauth_request.client.client_id,

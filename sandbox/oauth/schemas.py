@@ -28,6 +28,8 @@ MAX_LIST = 10
 MAX_JWKS = 20_000
 MAX_PARAMETERS = 30
 MAX_PARAMETER = 2000
+#: A consent's stated purpose.
+MAX_PURPOSE = 500
 
 
 def _desc(text: str, **more) -> dict:
@@ -93,6 +95,9 @@ class AuthorizationRequestSchema(ma.Schema):
                                           metadata=_desc("Must be `S256`.", example="S256"))
     consent_id = _text(MAX_WORD, "A consent created beforehand with `POST {iss}/consents`, to "
                                  "be authorized.")
+    purpose = _text(MAX_PURPOSE, "Sandbank's extension: why the client asks, shown on the "
+                                 "consent page and kept on the consent (a consent named by "
+                                 "`consent_id` keeps its own).")
     prompt = fields.String(validate=[ma.validate.Length(max=MAX_WORD), ECHOABLE], metadata=_desc(
         "OpenID Connect `prompt`: `none`, `login`, `consent`."))
     request_uri = _text(MAX_WORD, "At `/authorize` only: a `request_uri` from `/par`; then only "
@@ -337,7 +342,7 @@ class ConsentRequestSchema(ma.Schema):
     scope = fields.String(required=True, validate=_known_scopes, metadata=_desc(
         "Space-separated scopes the consent covers.", example="accounts balances transactions"))
     purpose = fields.String(load_default=None, allow_none=True,
-                            validate=ma.validate.Length(max=500), metadata=_desc(
+                            validate=ma.validate.Length(max=MAX_PURPOSE), metadata=_desc(
         "Why the client asks, shown to the customer.", example="Budgeting in Demo App"))
     expires_at = Instant(load_default=None, allow_none=True, metadata=_desc(
         "When the consent ends; capped by the bank's `consent_max_days` (the default)."))

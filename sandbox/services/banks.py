@@ -24,6 +24,9 @@ GENERATED_PREFIX = "customer_"
 DEMO_REDIRECT_URI = "http://127.0.0.1/callback"
 #: What those links ask for: everything a read-only integration reads.
 DEMO_SCOPE = "openid profile accounts balances transactions receipts shipments"
+#: Why they ask, as the consent page shows it.
+DEMO_PURPOSE = ("Show your balances, recent transactions, receipts and parcel deliveries "
+                "in a chat, when you ask")
 
 
 def issuer_url(base_url: str, bank_id: str) -> str:
@@ -173,12 +176,14 @@ def demo_clients(session: Session, bank: Bank) -> list[dict]:
 
 
 def demo_authorize_url(issuer: str, code_challenge: str, state: str) -> str:
-    """An authorization request of ``demo-public`` (PKCE S256) at the bank of ``issuer``."""
+    """An authorization request of ``demo-public`` (PKCE S256) at the bank of ``issuer``,
+    stating :data:`DEMO_PURPOSE`."""
     query = urlencode({
         "response_type": "code",
         "client_id": "demo-public",
         "redirect_uri": DEMO_REDIRECT_URI,
         "scope": DEMO_SCOPE,
+        "purpose": DEMO_PURPOSE,
         "state": state,
         "code_challenge": code_challenge,
         "code_challenge_method": "S256",

@@ -63,11 +63,11 @@ def awaiting_consent(session: Session, bank_id: str, client_id: str, consent_id:
 
 def authorize(session: Session, consent: Consent | None, bank: Bank, client_id: str,
               customer: Customer, scope: str, account_ids: list[str], *,
-              now: datetime) -> Consent:
-    """Authorize ``consent`` (or a new one for ``scope``) for ``customer`` and the accounts
-    they selected. The caller commits."""
+              now: datetime, purpose: str | None = None) -> Consent:
+    """Authorize ``consent`` (or a new one for ``scope``, stating ``purpose``) for
+    ``customer`` and the accounts they selected. The caller commits."""
     if consent is None:
-        consent = create_consent(session, bank, client_id, scope, now=now)
+        consent = create_consent(session, bank, client_id, scope, now=now, purpose=purpose)
     consent.scope = " ".join(dict.fromkeys(scope.split()))
     consent.customer_id = customer.id
     consent.account_ids = list(account_ids)

@@ -1,4 +1,5 @@
-"""The landing page: what Sandbank is, its banks, test logins and a quick start."""
+"""The landing page: the demo's story (chat, link, ask, remove access), then the banks, the
+test users and the developers' links."""
 import secrets
 
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
@@ -10,6 +11,9 @@ from sandbox.services import banks
 from sandbox.web.urls import public_base_url
 
 bp = Blueprint("landing", __name__)
+
+#: Sandbank Chat, where the demo starts (``sandbox/demo/``).
+CHAT_PATH = "/demo/chat"
 
 MFA_POLICIES = {
     "always": "Every login",
@@ -54,9 +58,8 @@ def index():
     base = public_base_url()
     details = [banks.describe_in_full(db.session, bank, base)
                for bank in banks.list_banks(db.session)]
-    verifier = secrets.token_urlsafe(48)
+    challenge = create_s256_code_challenge(secrets.token_urlsafe(48))
     state = secrets.token_urlsafe(12)
-    challenge = create_s256_code_challenge(verifier)
     now, frozen = clock.read(db.session, clock.configured_clock())
     return render_template(
         "landing.html",
@@ -65,8 +68,8 @@ def index():
         logins=banks.persona_logins(details),
         consent_links={d["id"]: banks.demo_authorize_url(d["issuer"], challenge, state)
                        for d in details},
-        code_verifier=verifier,
         redirect_uri=banks.DEMO_REDIRECT_URI,
+        chat_url=CHAT_PATH,
         one_time_code=banks.ONE_TIME_CODE,
         now=now,
         frozen=frozen,

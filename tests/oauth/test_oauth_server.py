@@ -6,6 +6,7 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from authlib.oidc.core import CodeIDToken
 from authlib.oidc.discovery import OpenIDProviderMetadata
 from tests.oauth.browser import BANK, DEMO_SECRET, ISSUER_PATH, Pkce, authorize_url, query, redeem
@@ -15,6 +16,7 @@ from joserfc.jwk import KeySet
 from sandbox import clock, create_app
 from sandbox.cli import main
 from sandbox.extensions import db
+from sandbox.models import Consent
 
 FROZEN = datetime.fromisoformat("2026-03-01T12:00:00+00:00")
 
@@ -179,6 +181,24 @@ def test_consent_created_first_is_authorized_at_authorize(client, browser):
     after = client.get(f"{ISSUER_PATH}/consents/{consent['consent_id']}", headers=bearer)
     assert after.get_json()["status"] == "authorized"
     assert after.get_json()["scope"].split() == ["openid", "accounts", "balances"]
+
+
+def test_a_purpose_stated_in_the_authorization_request_is_shown_and_kept(app, browser):
+    purpose = "Show your balance in Sandbank Chat when you ask"
+    page = browser.submit(browser.open(authorize_url(pkce=Pkce(), scope="openid accounts balances",
+                                                     purpose=purpose)),
+                          {"username": "user_good", "password": "pass_good"})
+    assert purpose in page.text
+    assert query(browser.submit(page, button=("decision", "approve")).location)["code"]
+    with app.app_context():
+        kept = db.session.scalars(sa.select(Consent.status).where(Consent.purpose == purpose))
+        assert list(kept) == ["authorized"]
+
+
+def test_a_purpose_longer_than_500_characters_is_refused(client, browser):
+    page = browser.open(authorize_url(pkce=Pkce(), purpose="x" * 501))
+    assert page.status == 400
+    assert "purpose" in page.text
 
 
 def test_consent_created_first_and_denied_is_rejected(client, browser):

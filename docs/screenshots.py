@@ -1,0 +1,108 @@
+"""The documentation's screenshots, taken in Debian's Chromium (Playwright) against a live
+sandbox: ``make screenshots``, or ``python docs/screenshots.py [--base URL] [NAME ...]``.
+
+Every function decorated with :func:`shot` is one page: it gets a Playwright ``page`` and the
+server's base URL, brings the page to the state worth showing, and returns; the script then
+saves ``docs/img/{name}-phone.png`` (390 px wide) and ``docs/img/{name}-desktop.png``
+(1280 px), the widths of the browser tests. Without ``--base``, the script serves a small
+world of its own, its clock frozen, so that the same code takes the same pictures.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sandbox.testing.server import database_url, sandbox_serve  # noqa: E402
+from tests.browser.conftest import CHROMIUM, FLAGS, VIEWPORTS  # noqa: E402
+
+IMAGES = ROOT / "docs" / "img"
+#: The world the pictures show: small, and always the same day.
+WORLD = {"SANDBOX_CLOCK": "2026-03-01T12:00:00Z", "SANDBOX_HISTORY_MONTHS": "2",
+         "SANDBOX_CUSTOMERS": "3"}
+
+Shot = Callable[..., None]
+SHOTS: dict[str, Shot] = {}
+
+
+def shot(function: Shot) -> Shot:
+    """Register ``function(page, base)`` as the screenshot named after it."""
+    SHOTS[function.__name__.replace("_", "-")] = function
+    return function
+
+
+@shot
+def landing(page, base: str) -> None:
+    """The landing page, from the top: the story, then the banks."""
+    page.goto(base + "/")
+
+
+@shot
+def consent(page, base: str) -> None:
+    """Harborline's consent page for the landing page's demo link, signed in as user_good,
+    from the accounts to share down to the purpose and the buttons."""
+    page.goto(base + "/")
+    page.get_by_role("link", name="Consent pages of Harborline Bank").click()
+    page.fill("#username", "user_good")
+    page.fill("#password", "pass_good")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    page.get_by_role("heading", name="Accounts to share").evaluate(
+        "heading => heading.scrollIntoView()")
+
+
+def take(browser, base: str, names: list[str], folder: Path = IMAGES) -> list[Path]:
+    """Take the screenshots ``names`` (all when empty) at both widths into ``folder``, with a
+    Playwright ``browser``; the files written."""
+    written = []
+    for name in names or SHOTS:
+        for width, viewport in VIEWPORTS.items():
+            context = browser.new_context(viewport=viewport)
+            page = context.new_page()
+            SHOTS[name](page, base)
+            path = folder / f"{name}-{width}.png"
+            page.screenshot(path=str(path))
+            written.append(path)
+            context.close()
+    return written
+
+
+def take_all(base: str, names: list[str]) -> list[Path]:
+    """:func:`take` in a Chromium of its own."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(FLAGS))
+        try:
+            return take(browser, base, names)
+        finally:
+            browser.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base", help="a running sandbox's base URL (default: serve one)")
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help=f"screenshots to take (default: all of {', '.join(SHOTS)})")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.names) - set(SHOTS))
+    if unknown:
+        parser.error(f"no screenshot named {', '.join(unknown)}: choose from {', '.join(SHOTS)}")
+    if args.base:
+        written = take_all(args.base.rstrip("/"), args.names)
+    else:
+        with tempfile.TemporaryDirectory() as folder, sandbox_serve(
+                database_url(Path(folder) / "screenshots.db"), Path(folder), workers=1,
+                env=WORLD) as base:
+            written = take_all(base, args.names)
+    for path in written:
+        print(path.relative_to(ROOT))
+
+
+if __name__ == "__main__":
+    main()
