@@ -32,6 +32,13 @@ def test_cancel_returns_to_the_app_like_deny(browser, username, step):
     assert browser.open(url).status == 200, "the request's sign-in is gone"
 
 
+def test_enter_in_a_field_signs_in_rather_than_cancels(browser):
+    """A form's default button (Enter) is its first submit button."""
+    page = browser.open(authorize_url(pkce=Pkce()))
+    buttons = [line for line in page.text.splitlines() if "<button" in line]
+    assert 'class="primary"' in buttons[0] and 'name="cancel"' in buttons[1]
+
+
 def test_the_consent_page_shows_the_app_and_links_to_connected_apps(client, browser):
     registered = client.post(f"{ISSUER_PATH}/register", json={
         "client_name": "Budget Buddy", "redirect_uris": [CALLBACK],
