@@ -91,7 +91,8 @@ def plans(app, consent_ids: list[str]) -> None:
         entry = AccessLogEntry
         last = (sa.select(entry.at).where(entry.consent_id == consent_ids[0])
                 .order_by(entry.at.desc()).limit(1))
-        recent = (sa.select(entry.consent_id, entry.resource, sa.func.count(), sa.func.max(entry.at))
+        recent = (sa.select(entry.consent_id, entry.resource, sa.func.count(),
+                            sa.func.max(entry.at))
                   .where(entry.consent_id.in_(consent_ids), entry.at >= now - RECENT,
                          entry.at <= now).group_by(entry.consent_id, entry.resource))
         postgres = db.engine.dialect.name == "postgresql"

@@ -1,7 +1,7 @@
 """What every bank-branded HTML page shares (the authorization flow's, ``oauth/flow.py``, and
-the connected apps', ``people/``): the bank of the URL, the session's CSRF token, the error shown as the bank's
-error page, rendering under ``g.bank``, and the sign-in form's two steps (password, one-time
-code) over ``services/authentication.py``."""
+the connected apps', ``people/``): the bank of the URL, the session's CSRF token, the error
+shown as the bank's error page, rendering under ``g.bank``, and the sign-in form's two steps
+(password, one-time code) over ``services/authentication.py``."""
 from __future__ import annotations
 
 import hmac

@@ -105,7 +105,7 @@ def _with_logos(response: Response) -> Response:
     return response
 
 
-def _customer():
+def _customer() -> Customer | None:
     """The signed-in customer, or None (the caller sends the browser to sign in)."""
     return signin.signed_in(signin.current())
 
@@ -120,8 +120,7 @@ def remove(consent_id: str):
         return redirect(url_for(".connections"), 303)
     if request.form.get("confirm") != "yes":
         consent = apps.own_consent(db.session, g.bank.id, customer.id, consent_id)
-        active, _ = apps.connections_of(db.session, g.bank.id, customer.id,
-                                               now=clock.now())
+        active, _ = apps.connections_of(db.session, g.bank.id, customer.id, now=clock.now())
         shown = next((c for c in active if c.consent.id == consent.id), None)
         if shown is None:
             return redirect(url_for(".connections"), 303)
