@@ -112,6 +112,31 @@ def chat_proactive(page, base: str) -> None:
     page.locator("#thread").evaluate("thread => { thread.scrollTop = thread.scrollHeight; }")
 
 
+@shot
+def connections(page, base: str) -> None:
+    """Harborline's Connected apps for user_good: an app that read balances and
+    transactions today, and under History an app whose access the bank removed."""
+    from sandbox.testing.admin import SandboxAdmin, http_transport
+
+    admin = SandboxAdmin(http_transport(base))
+    old = admin.token("harborline", "user_good", "accounts transactions", purpose="Budgeting")
+    admin.revoke_consent("harborline", old.consent_id)
+    token = admin.token("harborline", "user_good",
+                        "openid accounts balances transactions receipts shipments",
+                        purpose="Answer your questions about balances, receipts and parcels "
+                                "in Sandbank Chat")
+    api = f"{base}/banks/harborline/v1"
+    account = page.request.get(f"{api}/accounts", headers=token.headers).json()["data"][0]
+    for kind in ["balances"] * 3 + ["transactions"] * 2:
+        page.request.get(f"{api}/accounts/{account['id']}/{kind}", headers=token.headers)
+    page.goto(f"{base}/banks/harborline/connections")
+    page.fill("#username", "user_good")
+    page.fill("#password", "pass_good")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    page.locator(f'[data-consent="{token.consent_id}"]').wait_for()
+
+
 def take(browser, base: str, names: list[str], folder: Path = IMAGES) -> list[Path]:
     """Take the screenshots ``names`` (all when empty) at both widths into ``folder``, with a
     Playwright ``browser``; the files written."""

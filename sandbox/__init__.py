@@ -54,10 +54,11 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
 
     from sandbox import api as data_api
-    from sandbox import control, demo, dialects, limits, oauth, web
+    from sandbox import control, demo, dialects, limits, oauth, people, web
 
     web.init_app(app)
     oauth.init_app(app)
+    people.init_app(app)
     data_api.init_app(app)
     dialects.init_app(app)
     control.init_app(app)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from sandbox.durations import parse_duration
+
 DEFAULT_ADMIN_KEY = "sandbox-admin"
 
 
@@ -15,6 +17,16 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SystemExit(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _duration(environ: Mapping[str, str], name: str, default: str) -> str:
+    """An ISO 8601 duration (``P90D``), checked now so that a typo stops the start."""
+    raw = (environ.get(name) or "").strip() or default
+    try:
+        parse_duration(raw)
+    except ValueError as error:
+        raise SystemExit(f"{name} must be an ISO 8601 duration such as P90D: {error}") from None
+    return raw
 
 
 def _names(environ: Mapping[str, str], name: str) -> tuple[str, ...]:
@@ -48,4 +60,5 @@ def from_env(environ: Mapping[str, str] | None = None) -> dict:
         "SANDBOX_SNAPSHOT_DIR": env.get("SANDBOX_SNAPSHOT_DIR") or None,
         "SANDBOX_FAULT_TIMEOUT_CAP": _int(env, "SANDBOX_FAULT_TIMEOUT_CAP", 35),
         "SANDBOX_SIGN_IN_SECONDS": _int(env, "SANDBOX_SIGN_IN_SECONDS", 600),
+        "SANDBOX_ACCESS_LOG_RETENTION": _duration(env, "SANDBOX_ACCESS_LOG_RETENTION", "P90D"),
     }

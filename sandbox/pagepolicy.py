@@ -15,6 +15,9 @@ from sandbox.api.docs import DOCS_PATH
 #: script at all, no framing.
 PAGE_POLICY = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
                "base-uri 'none'; frame-ancestors 'none'")
+#: A page showing a client's logo (its ``logo_uri``, https only) as an ``<img>``: the same
+#: policy, with images from https origins too (an image runs no script).
+APP_LOGO_POLICY = PAGE_POLICY.replace("img-src 'self'", "img-src 'self' https:")
 #: The interactive docs: Swagger UI's files and the OpenAPI document, from this server only.
 DOCS_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                "img-src 'self' data:; connect-src 'self'; base-uri 'none'; "
@@ -35,7 +38,8 @@ def protect(response: Response) -> Response:
     if response.mimetype == "text/html":
         docs = request.path == DOCS_PATH or request.path.startswith(f"{DOCS_PATH}/")
         chat = request.path == CHAT_PATH or request.path.startswith(f"{CHAT_PATH}/")
-        response.headers["Content-Security-Policy"] = (
-            DOCS_POLICY if docs else CHAT_POLICY if chat else PAGE_POLICY)
+        if response.headers.get("Content-Security-Policy") != APP_LOGO_POLICY:
+            response.headers["Content-Security-Policy"] = (
+                DOCS_POLICY if docs else CHAT_POLICY if chat else PAGE_POLICY)
     return response
 

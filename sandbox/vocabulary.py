@@ -35,5 +35,18 @@ SCOPES: dict[str, str] = {
     "manage": "Lock and unlock cards, set alerts, rename accounts and move money between your "
               "own accounts",
 }
+#: Who may revoke a consent (its ``revoked_by``, the ``reason`` of ``consent.revoked``): the
+#: customer (connected apps), the client (``DELETE {iss}/consents/{id}``), the operator
+#: (the control plane).
+REVOKERS = ("customer", "client", "operator")
+#: What each kind of access-log entry read, in the words of the connected-apps page.
+READ_RESOURCES: dict[str, str] = {
+    "accounts": "your account details", "account": "your account details",
+    "balances": "your balances",
+    "transactions": "your transactions", "transaction": "your transactions",
+    "receipts": "your receipts", "receipt": "your receipts",
+    "shipments": "your deliveries", "shipment": "your deliveries",
+    "identity": "your contact details",
+}
 #: Scopes that read or act on accounts: the person must select at least one account.
 ACCOUNT_SCOPES = frozenset({"accounts", "balances", "transactions", "receipts", "manage"})

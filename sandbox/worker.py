@@ -16,20 +16,30 @@ from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
+from sqlalchemy.orm import Session
 
 from sandbox import clock, unit_of_work
-from sandbox.services import idempotency, world
+from sandbox.durations import parse_duration
+from sandbox.services import access_log, idempotency, world
 from sandbox.services.webhooks import deliveries, transport
 from sandbox.services.webhooks.sweep import sweep
 
 log = logging.getLogger(__name__)
+
+def prune_access_log(session: Session, *, now: datetime) -> int:
+    """Forget access-log entries older than ``SANDBOX_ACCESS_LOG_RETENTION`` (sandbox
+    time), in bounded batches."""
+    retention = parse_duration(current_app.config["SANDBOX_ACCESS_LOG_RETENTION"])
+    return access_log.prune(session, now=now, retention=retention)
+
 
 #: The jobs of each pass, in order, before deliveries: ``job(session, now=...)``.
 HOUSEKEEPING: tuple[Callable[..., object], ...] = (
     world.keep_up,      # catch a running clock's world up
     sweep,              # raise the events the clock causes
     idempotency.prune,  # forget expired Idempotency-Keys
+    prune_access_log,   # forget reads older than the retention
 )
 
 

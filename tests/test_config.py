@@ -24,6 +24,7 @@ def test_defaults_without_environment():
     assert settings["SANDBOX_SNAPSHOT_DIR"] is None
     assert settings["SANDBOX_FAULT_TIMEOUT_CAP"] == 35
     assert settings["SANDBOX_INSTANCE_DIR"] is None
+    assert settings["SANDBOX_ACCESS_LOG_RETENTION"] == "P90D"
 
 
 @pytest.mark.parametrize(
@@ -45,6 +46,7 @@ def test_defaults_without_environment():
         ("SANDBOX_SNAPSHOT_DIR", "/data/snapshots", "SANDBOX_SNAPSHOT_DIR", "/data/snapshots"),
         ("SANDBOX_FAULT_TIMEOUT_CAP", "5", "SANDBOX_FAULT_TIMEOUT_CAP", 5),
         ("SANDBOX_INSTANCE_DIR", "/data", "SANDBOX_INSTANCE_DIR", "/data"),
+        ("SANDBOX_ACCESS_LOG_RETENTION", "P30D", "SANDBOX_ACCESS_LOG_RETENTION", "P30D"),
     ],
 )
 def test_environment_overrides_default(variable, raw, key, expected):
@@ -79,6 +81,13 @@ def test_bad_integer_stops_with_a_message_naming_the_variable(variable, raw):
 
     assert variable in str(stopped.value)
     assert repr(raw) in str(stopped.value)
+
+
+def test_a_retention_that_is_no_duration_stops_with_a_message():
+    with pytest.raises(SystemExit) as stopped:
+        config.from_env({"SANDBOX_ACCESS_LOG_RETENTION": "90 days"})
+
+    assert "SANDBOX_ACCESS_LOG_RETENTION" in str(stopped.value)
 
 
 def test_environment_reaches_the_app(monkeypatch, tmp_path):

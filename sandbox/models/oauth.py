@@ -39,6 +39,9 @@ class Consent(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     authorized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Who revoked it: ``customer`` (connected apps), ``client`` (``DELETE {iss}/consents``)
+    #: or ``operator`` (the control plane); null until revoked.
+    revoked_by: Mapped[str | None] = mapped_column(sa.String(16))
     transaction_from: Mapped[date | None] = mapped_column(sa.Date)
     transaction_to: Mapped[date | None] = mapped_column(sa.Date)
 
@@ -123,6 +126,19 @@ class OAuthClient(db.Model, OAuth2ClientMixin):
             return urlsplit(uri.strip()).hostname or None
         except ValueError:
             return None
+
+    @property
+    def logo_url(self) -> str | None:
+        """``logo_uri`` when it is an https URL (the pages show it as an ``<img>``), else
+        None."""
+        uri = self.logo_uri
+        if not isinstance(uri, str):
+            return None
+        try:
+            parts = urlsplit(uri.strip())
+        except ValueError:
+            return None
+        return parts.geturl() if parts.scheme == "https" and parts.hostname else None
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
         """Exact match against a registered URI, with the loopback port rule."""

@@ -111,4 +111,4 @@ class Consent(MethodView):
     def delete(self, consent_id):
         """Revoke a consent: every token issued under it stops working at once."""
         consent = _owned_consent(consent_id, client_token())
-        consents.revoke(db.session, consent, now=clock.now())
+        consents.revoke(db.session, consent, now=clock.now(), by="client")

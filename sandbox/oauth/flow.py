@@ -13,57 +13,26 @@ passwords and codes are throttled per username (``services/throttle.py``). A pus
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
-import secrets
 
 import sqlalchemy as sa
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
-from flask import Response, current_app, g, redirect, render_template, request, session
+from flask import Response, current_app, g, redirect, request, session
 
 from sandbox import clock
-from sandbox.errors import SandboxError
+from sandbox.bankpages import PageError, check_csrf, code_step, error_page, page, password_step
 from sandbox.extensions import db
 from sandbox.models import Customer, PushedRequest, SignInSession
 from sandbox.oauth import scopes
 from sandbox.oauth.issuance import Approval, now_seconds
 from sandbox.oauth.server import ParamsPayload, SandboxOAuth2Request, issuer, server
-from sandbox.services import banks, consents, customers, signin, throttle
+from sandbox.pagepolicy import APP_LOGO_POLICY
+from sandbox.services import banks, consents, customers, signin
+
+__all__ = ["PageError", "error_page", "handle"]
 
 FLOW = "oauth_flow"
-CSRF = "oauth_csrf"
-
-
-class PageError(SandboxError):
-    """An error shown to the person as the bank's error page (``views.py`` renders it):
-    nothing is redirected to the client, and the request's work is rolled back."""
-
-    def __init__(self, title: str, message: str, status: int = 400):
-        super().__init__(message)
-        self.title = title
-        self.status = status
-
-
-def error_page(error: PageError) -> Response:
-    """The bank's HTML error page for ``error``."""
-    return _page("oauth/error.html", error.status, title=error.title, message=error.detail)
-
-
-def csrf_token() -> str:
-    """The session's CSRF token, created on first use."""
-    if CSRF not in session:
-        session[CSRF] = secrets.token_urlsafe(32)
-    return session[CSRF]
-
-
-def _check_csrf() -> None:
-    sent = request.form.get("csrf_token", "")
-    expected = session.get(CSRF)
-    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-        raise PageError("This form has expired",
-                        "The page was open too long or was not sent from this browser "
-                        "(missing or wrong CSRF token). Go back to the app and start again.")
 
 
 def _flow_key() -> str:
@@ -136,7 +105,7 @@ def handle() -> Response:
     :class:`PageError` for what is shown to the person as an error page."""
     step = None
     if request.method == "POST":
-        _check_csrf()
+        check_csrf()
         step = request.form.get("step")
     parameters, flow = _parameters(_flow())
     oauth_request = SandboxOAuth2Request(ParamsPayload(parameters))
@@ -153,6 +122,8 @@ def handle() -> Response:
             signin.finish(db.session, flow)
         return response
     view = _View(grant, oauth_request, flow, customer)
+    if step in ("login", "otp") and request.form.get("cancel") == "yes":
+        return view.deny()
     if customer is None:
         return view.login(step == "login")
     if not flow.otp_done:
@@ -173,13 +144,6 @@ def _answer_client(response: Response) -> Response:
     return response
 
 
-def _page(template: str, status: int = 200, **context) -> Response:
-    session.permanent = True
-    body = render_template(template, bank=g.bank, csrf_token=csrf_token(),
-                           action=_this_url(), **context)
-    return Response(body, status=status, mimetype="text/html")
-
-
 class _View:
     """The three steps, sharing what they render."""
 
@@ -192,32 +156,19 @@ class _View:
         self.client = oauth_request.client
 
     def render(self, template: str, status: int = 200, **context) -> Response:
-        return _page(template, status, client=self.client, customer=self.customer,
-                     test_users=banks.personas_of(db.session, g.bank), **context)
-
-    def throttled(self, template: str, paused: throttle.Throttled, **context) -> Response:
-        """The form again, refusing for now: 429 with ``Retry-After``."""
-        response = self.render(template, 429, error=paused.detail, **context)
-        response.headers.update(paused.headers)
+        response = page(template, status, action=_this_url(), client=self.client,
+                        customer=self.customer,
+                        test_users=banks.personas_of(db.session, g.bank), **context)
+        if self.client is not None and self.client.logo_url:
+            response.headers["Content-Security-Policy"] = APP_LOGO_POLICY
         return response
 
     def login(self, submitted: bool) -> Response:
         if not submitted:
             return self.render("oauth/login.html")
-        username = request.form.get("username", "")
-        try:
-            throttle.check(db.session, g.bank.id, username, "password")
-            try:
-                customer = customers.authenticate(db.session, g.bank.id, username,
-                                                  request.form.get("password", ""))
-            except customers.LoginRefused as refused:
-                if refused.reason == "invalid_credentials":
-                    throttle.fail(db.session, g.bank.id, username, "password")
-                return self.render("oauth/login.html", refused.status, error=refused.detail,
-                                   username=username)
-        except throttle.Throttled as paused:
-            return self.throttled("oauth/login.html", paused, username=username)
-        throttle.succeed(db.session, g.bank.id, username, "password")
+        customer = password_step(self.render)
+        if isinstance(customer, Response):
+            return customer
         _advance(self.flow, customer_id=customer.id, auth_time=now_seconds(), amr=["pwd"],
                  otp_done=not customers.needs_one_time_code(g.bank, customer))
         return redirect(_this_url(), 303)
@@ -225,16 +176,9 @@ class _View:
     def one_time_code(self, submitted: bool) -> Response:
         if not submitted:
             return self.render("oauth/otp.html")
-        username = self.customer.username
-        try:
-            throttle.check(db.session, g.bank.id, username, "otp")
-            if not customers.check_one_time_code(request.form.get("otp", "")):
-                throttle.fail(db.session, g.bank.id, username, "otp")
-                return self.render("oauth/otp.html", 400,
-                                   error="That code is not correct. Check it and try again.")
-        except throttle.Throttled as paused:
-            return self.throttled("oauth/otp.html", paused)
-        throttle.succeed(db.session, g.bank.id, username, "otp")
+        refused = code_step(self.render, self.customer)
+        if refused is not None:
+            return refused
         _advance(self.flow, otp_done=True, amr=["pwd", "otp"])
         return redirect(_this_url(), 303)
 
@@ -271,7 +215,7 @@ class _View:
     def end_flow(self) -> None:
         """Take this browser's state of the request; a concurrent answer got it first when
         it is already gone. Committed with the answer, restored if the answer fails."""
-        if not signin.finish(db.session, self.flow):
+        if self.flow is not None and not signin.finish(db.session, self.flow):
             raise PageError("Request already answered",
                             "This authorization was already answered in this browser. "
                             "Start again from the app.")
@@ -286,6 +230,7 @@ class _View:
         return self.finish(response)
 
     def deny(self) -> Response:
+        """Deny, or Cancel at sign-in or the one-time code: ``access_denied`` to the app."""
         self.end_flow()
         response = server.create_authorization_response(self.request, grant_user=None,
                                                         grant=self.grant)

@@ -374,6 +374,10 @@ class ConsentSchema(ma.Schema):
     expires_at = Instant(metadata=_desc("Ends (sandbox clock)."))
     authorized_at = Instant(allow_none=True, metadata=_desc("Authorized, or null."))
     revoked_at = Instant(allow_none=True, metadata=_desc("Revoked, or null."))
+    revoked_by = fields.String(allow_none=True, metadata=_desc(
+        "Who revoked it: `customer` (at the bank's connected apps), `client` "
+        "(`DELETE {iss}/consents/{consent_id}`) or `operator` (the control plane); null "
+        "until revoked."))
     transaction_from = fields.Date(allow_none=True, metadata=_desc(
         "First day of transaction history, or null (no limit)."))
     transaction_to = fields.Date(allow_none=True, metadata=_desc(

@@ -11,11 +11,11 @@ from urllib.parse import urlencode
 from authlib.oauth2.rfc6749 import InsecureTransportError
 from authlib.oauth2.rfc7591 import InvalidClientMetadataError
 from flask import Response, g, redirect, request
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
 from sandbox import clock
+from sandbox.bankpages import add_bank, load_bank
 from sandbox.extensions import db
-from sandbox.models import Bank
 from sandbox.oauth import flow
 from sandbox.oauth.metadata import provider_metadata
 from sandbox.oauth.schemas import JWKSSchema, ProviderMetadataSchema
@@ -64,19 +64,8 @@ BAD_CLIENT = _json("OAuthError", "`invalid_client`: client authentication failed
                                  "(with `WWW-Authenticate: Basic` when it was attempted).")
 
 
-@blp.url_value_preprocessor
-def _load_bank(endpoint, values) -> None:
-    bank_id = values.pop("bank_id")
-    bank = db.session.get(Bank, bank_id)
-    if bank is None:
-        abort(404, message=f"There is no bank {bank_id!r}.")
-    g.bank = bank
-
-
-@blp.url_defaults
-def _add_bank(endpoint, values) -> None:
-    if "bank" in g:
-        values.setdefault("bank_id", g.bank.id)
+blp.url_value_preprocessor(load_bank)
+blp.url_defaults(add_bank)
 
 
 @blp.after_request

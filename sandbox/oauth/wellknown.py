@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from sandbox.bankpages import load_bank
 from sandbox.oauth.metadata import provider_metadata
 from sandbox.oauth.schemas import ProviderMetadataSchema
-from sandbox.oauth.views import PUBLIC_CACHE, _load_bank
+from sandbox.oauth.views import PUBLIC_CACHE
 
 blp = Blueprint("oauth_metadata", __name__,
                 url_prefix="/.well-known/oauth-authorization-server/banks/<bank_id>",
                 description="RFC 8414 authorization server metadata of each bank.")
-blp.url_value_preprocessor(_load_bank)
+blp.url_value_preprocessor(load_bank)
 
 
 @blp.route("")

@@ -2,9 +2,12 @@
 QA reads it back filtered, newest first, keyset-paged."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from sandbox.durations import Duration
 from sandbox.fastpath import Prepared
 from sandbox.models import AccessLogEntry, Customer
 from sandbox.services.paging import Keyset, equal_to
@@ -30,6 +33,29 @@ def record(connection: sa.Connection, grant: Grant, resource: str, resource_id: 
         "resource": resource, "resource_id": resource_id, "path": path[:_PATH_LENGTH],
         "at": grant.now,
     })
+
+
+#: Entries deleted per statement, and per call, by :func:`prune`.
+PRUNE_BATCH = 5_000
+PRUNE_BATCHES = 4
+
+
+def prune(session: Session, *, now: datetime, retention: Duration,
+          batch: int = PRUNE_BATCH, batches: int = PRUNE_BATCHES) -> int:
+    """Delete entries older than ``retention`` before ``now`` (a job of the worker), at most
+    ``batch`` per statement and ``batches`` statements per call, so that no pass holds the
+    table long; the next pass goes on. Answers how many went."""
+    cutoff = retention.before(now)
+    deleted = 0
+    for _ in range(batches):
+        oldest = (sa.select(AccessLogEntry.id).where(AccessLogEntry.at < cutoff)
+                  .limit(batch).scalar_subquery())
+        gone = session.execute(sa.delete(AccessLogEntry).where(AccessLogEntry.id.in_(oldest))
+                               .execution_options(synchronize_session=False)).rowcount
+        deleted += gone
+        if gone < batch:
+            break
+    return deleted
 
 
 def access_log_page(session: Session, *, bank_id: str | None = None,

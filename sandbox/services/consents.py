@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from sandbox.models import Bank, Consent, Customer
 from sandbox.services import webhooks
+from sandbox.vocabulary import REVOKERS
 
 AWAITING = "awaiting_authorization"
 
@@ -75,23 +76,28 @@ def authorize(session: Session, consent: Consent | None, bank: Bank, client_id: 
     return consent
 
 
-def reject(consent: Consent, customer: Customer) -> None:
-    """Record that the customer declined the consent. The caller commits."""
-    consent.customer_id = customer.id
+def reject(consent: Consent, customer: Customer | None) -> None:
+    """Record that the customer declined the consent (None: cancelled before signing in).
+    The caller commits."""
+    if customer is not None:
+        consent.customer_id = customer.id
     consent.status = "rejected"
 
 
-def revoke(session: Session, consent: Consent, *, now: datetime) -> None:
-    """Revoke the consent, which makes every token under it inactive at once, and raise
-    ``consent.revoked`` in the same transaction; revoking twice changes nothing. The caller
-    commits."""
+def revoke(session: Session, consent: Consent, *, now: datetime, by: str) -> None:
+    """Revoke the consent on behalf of ``by`` (``REVOKERS``: the customer, the client, the
+    operator), which makes every token under it inactive at once, and raise
+    ``consent.revoked`` (its ``reason`` is ``by``) in the same transaction; revoking twice
+    changes nothing. The caller commits."""
+    if by not in REVOKERS:
+        raise ValueError(f"unknown revoker {by!r}")
     if consent.status not in (AWAITING, "authorized") or consent.effective_status(now) == "expired":
         return
     # A conditional UPDATE, so that of two concurrent revocations exactly one wins and
     # announces; the other finds nothing left to revoke.
     claimed = session.execute(
         sa.update(Consent).where(Consent.id == consent.id, Consent.status == consent.status)
-        .values(status="revoked", revoked_at=now)
+        .values(status="revoked", revoked_at=now, revoked_by=by)
         .execution_options(synchronize_session=False))
     session.refresh(consent)
     if claimed.rowcount:

@@ -168,6 +168,12 @@ class SandboxAdmin:
         return self.request("DELETE", f"/sandbox/banks/{bank_id}/sign-in-throttle{query}"
                             )["cleared"]
 
+    def revoke_consent(self, bank_id: str, consent_id: str) -> dict:
+        """Revoke a consent as the bank's operator (``consent.revoked``, reason
+        ``operator``); answers the consent. Its tokens stop working at once."""
+        return self.request("POST", f"/sandbox/banks/{bank_id}/consents/"
+                                    f"{urllib.parse.quote(consent_id, safe='')}/revoke")
+
     def access_log(self, **filters) -> list[dict]:
         """Every access-log entry matching ``filters``, newest first (all pages)."""
         entries: list[dict] = []

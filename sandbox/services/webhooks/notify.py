@@ -125,13 +125,16 @@ def notify_card(session: Session, account: Account, locked: bool, *, now: dateti
 
 def notify_consent(session: Session, consent: Consent, status: str, *, now: datetime,
                    found: list[Listener] | None = None) -> list[str]:
-    """Raise ``consent.revoked`` or ``consent.expired`` for the consent's own client."""
+    """Raise ``consent.revoked`` (with the stored ``reason``: who revoked it) or
+    ``consent.expired`` for the consent's own client."""
     at = consent.revoked_at if status == "revoked" and consent.revoked_at else now
     if status == "expired":
         at = min(at, consent.expires_at)
+    data = {"consent_id": consent.id, "status": status, "at": instant(at)}
+    if status == "revoked":
+        data["reason"] = consent.revoked_by
     return emit(session, f"consent.{status}", now=now, bank_id=consent.bank_id,
-                consent_id=consent.id, found=found,
-                data={"consent_id": consent.id, "status": status, "at": instant(at)})
+                consent_id=consent.id, found=found, data=data)
 
 
 def announce_consent(session: Session, consent: Consent, status: str, *,

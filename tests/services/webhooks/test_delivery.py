@@ -285,6 +285,7 @@ def test_revoked_consent_is_announced_once(kit, receiver):
     assert event["type"] == "consent.revoked"
     assert event["data"]["consent_id"] == token["consent_id"]
     assert event["data"]["status"] == "revoked"
+    assert event["data"]["reason"] == "client"
 
 
 def test_low_balance_alert_fires_once_until_it_rearms(kit, receiver):
