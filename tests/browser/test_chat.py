@@ -1,22 +1,17 @@
 """Sandbank Chat in a real browser (Debian's Chromium), the whole story at two banks: link
 through the bank's own pages, ask each question, a proactive message after the clock moves,
-access removed at the bank, and the bot's next answer says so. Accessible and fitting at both
-widths.
-
-Access is removed with ``DELETE {iss}/consents/{id}`` (the chat's client-credentials token):
-the control plane's ``POST /sandbox/banks/{bank_id}/consents/{consent_id}/revoke`` is not on
-this branch yet."""
+access removed at the bank (by the person on Connected apps at one bank, by QA through the
+control plane at the other), and the bot's next answer says so. Accessible and fitting at both
+widths."""
 import re
 
 import pytest
-import requests
 import sqlalchemy as sa
 
 from sandbox.demo.models import Link
 from sandbox.extensions import db
 from sandbox.testing.admin import SandboxAdmin, http_transport
 from tests.browser.conftest import assert_accessible, assert_fits
-from tests.demo.conftest import client_token
 
 QUESTIONS = (("What's my balance?", "balances"), ("Show my last receipt", "Total"),
              ("When does my parcel arrive?", "Tracking"),
@@ -72,14 +67,38 @@ def test_the_chat_story_at_two_banks(page, live_server, app):
     notices = page.locator('[data-kind="notice"]').count()
     admin.advance("P2D")
     page.locator('[data-kind="notice"]').nth(notices).wait_for(timeout=30_000)
-    consent = latest_consent(app, "cobaltpeak")
-    removed = requests.delete(f"{live_server}/banks/cobaltpeak/consents/{consent}", timeout=10,
-                              headers={"Authorization":
-                                       f"Bearer {client_token(live_server, 'cobaltpeak')}"})
-    assert removed.status_code == 204
-    page.locator('[data-kind="notice"]', has_text="was removed").wait_for(timeout=30_000)
+    remove_at_the_bank(page.context.new_page(), live_server, "cobaltpeak",
+                       latest_consent(app, "cobaltpeak"))
+    page.locator('[data-kind="notice"]', has_text="You removed Sandbank Chat's access at "
+                 "Cobalt Peak Bank").wait_for(timeout=30_000)
     ask(page, "What's my balance?", "Harborline Bank balances")
     assert "access was removed" in page.content().lower()
+
+    admin.revoke_consent("harborline", latest_consent(app, "harborline"))
+    page.locator('[data-kind="notice"]', has_text="Harborline Bank removed Sandbank Chat's "
+                 "access").wait_for(timeout=30_000)
+    answers = bot_messages(page).count()
+    page.fill('[name="message"]', "What's my balance?")
+    page.keyboard.press("Enter")
+    bot_messages(page).nth(answers).wait_for()
+    assert "Access was removed at Harborline Bank" in bot_messages(page).nth(answers).inner_text()
+
+
+def remove_at_the_bank(bank_page, base: str, bank: str, consent_id: str) -> None:
+    """The person removes the chat's access on the bank's Connected apps page."""
+    bank_page.goto(f"{base}/banks/{bank}/connections")
+    bank_page.fill("#username", "user_good")
+    bank_page.fill("#password", "pass_good")
+    bank_page.get_by_role("button", name="Sign in").click()
+    if bank_page.locator("#otp").count():
+        bank_page.fill("#otp", "123456")
+        bank_page.get_by_role("button", name="Verify").click()
+    chat = bank_page.locator(f'[data-consent="{consent_id}"]')
+    assert "Sandbank Chat" in chat.inner_text()
+    chat.get_by_role("button", name="Remove access").click()
+    bank_page.get_by_role("button", name="Remove access").click()
+    assert bank_page.locator("[data-removed]").is_visible()
+    bank_page.close()
 
 
 def test_the_chat_is_accessible_and_fits(page, live_server):
