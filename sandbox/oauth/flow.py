@@ -140,6 +140,7 @@ def handle() -> Response:
         step = request.form.get("step")
     parameters, flow = _parameters(_flow())
     oauth_request = SandboxOAuth2Request(ParamsPayload(parameters))
+    oauth_request.pushed = "request_uri" in request.args
     customer = db.session.get(Customer, flow.customer_id) if flow and flow.customer_id else None
     try:
         grant = server.get_consent_grant(oauth_request, end_user=customer)

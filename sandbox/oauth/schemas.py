@@ -135,6 +135,8 @@ class TokenResponseSchema(ma.Schema):
         "With `offline_access`: a refresh token; it rotates on every use."))
     scope = fields.String(metadata=_desc("The granted scopes."))
     id_token = fields.String(metadata=_desc("With `openid`: an RS256-signed ID token."))
+    cdr_arrangement_id = fields.String(metadata=_desc(
+        "With Consumer Data Right scopes: the CDR arrangement, which is the consent's id."))
 
 
 class TokenActionSchema(ma.Schema):
@@ -304,6 +306,8 @@ class ProviderMetadataSchema(ma.Schema):
     introspection_endpoint = fields.String(metadata=_desc("Introspection (RFC 7662)."))
     pushed_authorization_request_endpoint = fields.String(metadata=_desc("PAR (RFC 9126)."))
     consents_endpoint = fields.String(metadata=_desc("Consents created before authorization."))
+    cdr_arrangement_revocation_endpoint = fields.String(metadata=_desc(
+        "Consumer Data Right arrangement revocation: ends the consent `cdr_arrangement_id`."))
     scopes_supported = _strings("Scopes.")
     response_types_supported = _strings("`code` only.")
     response_modes_supported = _strings("`query` only.")

@@ -43,3 +43,10 @@ def get_balances(session: Session, grant: Grant, account_id: str) -> dict:
     """Balances of one account of the consent at the grant's instant; ``NotFound`` for
     unknown and foreign ids alike."""
     return balances_dict(_account(session, grant, account_id), grant.now)
+
+
+def list_balances(session: Session, grant: Grant) -> list[tuple[dict, dict]]:
+    """Each account of the consent with its balances at the grant's instant, in the bank's
+    display order."""
+    accounts = session.scalars(_consented(grant).order_by(Account.position, Account.id))
+    return [(account_dict(account), balances_dict(account, grant.now)) for account in accounts]

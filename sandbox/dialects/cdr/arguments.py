@@ -1,0 +1,59 @@
+"""Query arguments of the CDR operations, checked the CDR way: a wrong value is a 400 with
+``Field/Invalid`` (or ``Field/InvalidDateTime``) naming the field."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from flask import request
+
+from sandbox.dialects.cdr.errors import FIELD_INVALID, INVALID_DATE, CdrError
+
+_AMOUNT = re.compile(r"^-?[0-9]{1,15}(\.[0-9]{1,8})?$")
+MAX_TEXT = 200
+
+
+def choice(name: str, allowed: tuple[str, ...], default: str | None = None) -> str | None:
+    """The query argument ``name``, one of ``allowed``."""
+    value = request.args.get(name, default)
+    if value is not None and value not in allowed:
+        raise CdrError(400, FIELD_INVALID, f"{name} must be one of {', '.join(allowed)}.")
+    return value
+
+
+def boolean(name: str) -> bool | None:
+    """The query argument ``name``, ``true`` or ``false``."""
+    value = choice(name, ("true", "false"))
+    return None if value is None else value == "true"
+
+
+def instant(name: str) -> datetime | None:
+    """The query argument ``name``, an RFC 3339 date-time (UTC when it names no offset)."""
+    value = request.args.get(name)
+    if value is None:
+        return None
+    try:
+        found = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise CdrError(400, INVALID_DATE, f"{name} must be an RFC 3339 date-time, e.g. "
+                                          "2026-03-01T00:00:00Z.") from None
+    return found if found.tzinfo else found.replace(tzinfo=timezone.utc)
+
+
+def amount(name: str) -> Decimal | None:
+    """The query argument ``name``, an amount such as ``-42.17``."""
+    value = request.args.get(name)
+    if value is None:
+        return None
+    if not _AMOUNT.match(value):
+        raise CdrError(400, FIELD_INVALID, f"{name} must be an amount such as -42.17.")
+    return Decimal(value)
+
+
+def text(name: str) -> str | None:
+    """The query argument ``name``, free text of at most 200 characters."""
+    value = request.args.get(name)
+    if value is not None and len(value) > MAX_TEXT:
+        raise CdrError(400, FIELD_INVALID, f"{name} must be at most {MAX_TEXT} characters.")
+    return value or None
