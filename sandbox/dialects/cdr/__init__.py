@@ -9,18 +9,15 @@ and the mapping of Sandbank's resources (:mod:`.mapping`); the views (:mod:`.ban
 server's (``sandbox/oauth``). The published documents are served at
 ``/openapi/cdr-banking.json`` and ``/openapi/cdr-common.json``.
 """
-from werkzeug.exceptions import HTTPException
-
 from sandbox.dialects import Dialect
 from sandbox.dialects.cdr import common  # noqa: F401  (registers the Common operations)
 from sandbox.dialects.cdr.banking import PATH, blp
-from sandbox.dialects.cdr.errors import failure, handle_http_error, handle_sandbox_error
+from sandbox.dialects.cdr.errors import failure, handle_sandbox_error
 from sandbox.dialects.cdr.negotiation import add_interaction_id
 from sandbox.errors import SandboxError
 
 blp.after_request(add_interaction_id)
 blp.register_error_handler(SandboxError, handle_sandbox_error)
-blp.register_error_handler(HTTPException, handle_http_error)
 
 DIALECT = Dialect(
     id="cdr", standard="Consumer Data Standards (Australia), Banking", version="1.36.0",

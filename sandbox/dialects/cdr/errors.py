@@ -3,13 +3,13 @@
 Codes come from the Consumer Data Standards' error catalogue, which the published documents
 reference by name (``[400 - Invalid Field](#error-400-field-invalid)``...). Every error of the
 dialect's blueprint is rendered here: the dialect's own :class:`CdrError`, the services'
-:class:`~sandbox.errors.SandboxError` (through :data:`BY_DETAIL` and :data:`BY_STATUS`) and
-werkzeug's HTTP errors; injected faults use :func:`failure`.
+:class:`~sandbox.errors.SandboxError` (through :data:`BY_DETAIL` and :data:`BY_STATUS`);
+injected faults use :func:`failure`. Routing errors (an unknown path, a method no operation
+has) happen before the dialect is reached and stay problem+json.
 """
 from __future__ import annotations
 
 from flask import Response, json
-from werkzeug.exceptions import HTTPException
 
 from sandbox.errors import SandboxError
 from sandbox.services.accounts import NO_ACCOUNT
@@ -81,15 +81,6 @@ def handle_sandbox_error(error: SandboxError) -> Response:
     """A domain error raised under the dialect, in CDR's shape."""
     code = error.code if isinstance(error, CdrError) else code_of(error.status, error.detail)
     return error_response(error.status, code, error.detail, error.headers)
-
-
-def handle_http_error(error: HTTPException) -> Response:
-    """werkzeug's errors (405, an unknown path under the dialect...) in CDR's shape."""
-    response = error_response(error.code or 500, code_of(error.code or 500, ""),
-                              error.description or "")
-    if error.code == 405 and error.valid_methods:
-        response.headers["Allow"] = ", ".join(error.valid_methods)
-    return response
 
 
 def failure(status: int, detail: str, headers: dict) -> Response:
