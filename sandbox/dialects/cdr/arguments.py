@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from flask import request
 
-from sandbox.dialects.cdr.errors import FIELD_INVALID, INVALID_DATE, CdrError
+from sandbox.dialects.cdr.errors import FIELD_INVALID, FIELD_MISSING, INVALID_DATE, CdrError
 
 _AMOUNT = re.compile(r"^-?[0-9]{1,15}(\.[0-9]{1,8})?$")
 MAX_TEXT = 200
@@ -57,3 +57,17 @@ def text(name: str) -> str | None:
     if value is not None and len(value) > MAX_TEXT:
         raise CdrError(400, FIELD_INVALID, f"{name} must be at most {MAX_TEXT} characters.")
     return value or None
+
+
+def account_ids() -> list[str]:
+    """``data.accountIds`` of the JSON body (``RequestAccountIdListV1``)."""
+    body = request.get_json(silent=True)
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict) or "accountIds" not in data:
+        raise CdrError(400, FIELD_MISSING, "The body must be {\"data\": {\"accountIds\": "
+                                           "[...]}}: data.accountIds is missing.")
+    ids = data["accountIds"]
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise CdrError(400, FIELD_INVALID, "data.accountIds must be a list of "
+                                           "account ids.")
+    return ids

@@ -13,7 +13,7 @@ from sandbox import clock
 from sandbox.api.auth import authorize
 from sandbox.api.common import request_path
 from sandbox.dialects.cdr import arguments, mapping
-from sandbox.dialects.cdr.errors import NOT_FOUND, CdrError
+from sandbox.dialects.cdr.errors import INVALID_BANKING_ACCOUNT, NOT_FOUND, CdrError
 from sandbox.dialects.cdr.negotiation import versioned
 from sandbox.dialects.cdr.paging import Page, envelope, requested_page, self_link
 from sandbox.errors import NotFound
@@ -86,6 +86,23 @@ def list_balances(bank_id: str):
     rows = [mapping.balance(body, balances)
             for body, balances in accounts.list_balances(db.session, grant)
             if _account_filter(body, *filters)]
+    access_log.record(connection(), grant, "balances", None, request_path())
+    return paginated(page, rows, "balances")
+
+
+@blp.route("/banking/accounts/balances", methods=["POST"])
+@versioned(1)
+def list_balances_of(bank_id: str):
+    """Get Balances For Specific Accounts (``listBankingBalancesSpecificAccounts``, version
+    1): ``{"data": {"accountIds": [...]}}``; an id the consent does not cover is a 422."""
+    grant = authorize(bank_id, CUSTOMER, BASIC)
+    wanted, page = arguments.account_ids(), requested_page()
+    unknown = [account_id for account_id in wanted if account_id not in grant.account_ids]
+    if unknown:
+        raise CdrError(422, INVALID_BANKING_ACCOUNT, f"{NO_ACCOUNT} ({unknown[0]})")
+    rows = [mapping.balance(body, balances)
+            for body, balances in accounts.list_balances(db.session, grant)
+            if body["id"] in wanted]
     access_log.record(connection(), grant, "balances", None, request_path())
     return paginated(page, rows, "balances")
 

@@ -233,3 +233,23 @@ def test_unsupported_method_is_a_405(client):
 
     assert response.status_code == 405
     assert "GET" in response.headers["Allow"]
+
+
+def test_balances_of_specific_accounts(client, cdr_token, good):
+    headers = {**bearer(cdr_token), "x-v": "1"}
+    wanted = [good["accounts"][1]["id"]]
+
+    def post(body):
+        response = client.post(f"{BASE}/banking/accounts/balances", json=body, headers=headers)
+        conforms(response)
+        return response
+
+    chosen = post({"data": {"accountIds": wanted}})
+    foreign = post({"data": {"accountIds": [*wanted, "acc_nobody"]}})
+    missing = post({"accountIds": wanted})
+
+    assert [b["accountId"] for b in chosen.get_json()["data"]["balances"]] == wanted
+    assert foreign.status_code == 422
+    assert codes(foreign) == ["urn:au-cds:error:cds-banking:Authorisation/InvalidBankingAccount"]
+    assert missing.status_code == 400
+    assert codes(missing) == ["urn:au-cds:error:cds-all:Field/Missing"]
