@@ -277,6 +277,11 @@ class _View:
                             "Start again from the app.")
 
     def approve(self, account_ids: list[str]) -> Response:
+        amended = self.request.consent
+        if amended is not None and amended.customer_id not in (None, self.customer.id):
+            raise PageError("Not your arrangement",
+                            "The app asked to change an arrangement another person made. "
+                            "Sign in as that person, or start again from the app.", 403)
         approval = Approval(customer=self.customer, consent=self.request.consent,
                             account_ids=account_ids, auth_time=self.flow.auth_time,
                             amr=list(self.flow.amr))

@@ -43,7 +43,8 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
     def validate_authorization_request(self) -> str:
         """Authlib's checks, then the consent named by ``consent_id`` (its scopes join the
-        request's) and a non-empty scope."""
+        request's) or the arrangement ``cdr_arrangement_id`` amends, a non-empty scope, and
+        a pushed request for Consumer Data Right scopes."""
         redirect_uri = super().validate_authorization_request()
         oauth_request = self.request
         consent_id = oauth_request.payload.data.get("consent_id")
@@ -57,6 +58,18 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
                     "awaiting authorization.", redirect_uri=redirect_uri)
             oauth_request.consent = consent
             oauth_request.scope = " ".join(split(f"{oauth_request.scope} {consent.scope}"))
+        arrangement_id = oauth_request.payload.data.get("cdr_arrangement_id")
+        if arrangement_id:
+            if consent_id:
+                raise InvalidRequestError("Send consent_id or cdr_arrangement_id, not both.",
+                                          redirect_uri=redirect_uri)
+            oauth_request.consent = consents.active_consent(
+                db.session, g.bank.id, oauth_request.client.client_id, arrangement_id,
+                now=clock.now())
+            if oauth_request.consent is None:
+                raise InvalidRequestError(
+                    "The cdr_arrangement_id is unknown, belongs to another client, or is no "
+                    "longer active.", redirect_uri=redirect_uri)
         if not oauth_request.scope:
             raise InvalidScopeError("Ask for at least one scope this client may use.",
                                     redirect_uri=redirect_uri)

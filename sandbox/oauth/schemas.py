@@ -93,6 +93,9 @@ class AuthorizationRequestSchema(ma.Schema):
                                           metadata=_desc("Must be `S256`.", example="S256"))
     consent_id = _text(MAX_WORD, "A consent created beforehand with `POST {iss}/consents`, to "
                                  "be authorized.")
+    cdr_arrangement_id = _text(MAX_WORD, "Consumer Data Right: an active arrangement (consent) "
+                                         "of the client that this authorization amends; it "
+                                         "keeps its id and its earlier tokens are revoked.")
     prompt = fields.String(validate=[ma.validate.Length(max=MAX_WORD), ECHOABLE], metadata=_desc(
         "OpenID Connect `prompt`: `none`, `login`, `consent`."))
     request_uri = _text(MAX_WORD, "At `/authorize` only: a `request_uri` from `/par`; then only "

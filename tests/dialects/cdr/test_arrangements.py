@@ -1,11 +1,12 @@
 """A CDR arrangement is a Sandbank consent: revoking it through ``{iss}/arrangements/revoke``
 revokes the consent (its status, its tokens, its ``consent.revoked`` webhook), and only the
-client's own active arrangement can be revoked."""
+client's own active arrangement can be revoked; a new authorization naming it amends it."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from tests.dialects.cdr.conftest import BANK, CDR_SCOPES
+from tests.oauth.browser import CALLBACK, Pkce, client_browser, query, redeem
 from tests.services.webhooks.conftest import Kit, receiver  # noqa: F401  (fixture)
 
 SECRET = ("demo-app", "demo-secret")
@@ -57,3 +58,60 @@ def test_only_the_clients_own_active_arrangement_is_revoked(app, client):
             "urn:au-cds:error:cds-all:Authorisation/InvalidArrangement")
     assert public.status_code == 401
     assert revoke(SECRET).status_code == 204
+
+
+def _arrangement(client, browser, scope: str, username: str = "user_good", **extra):
+    """The in-process CDR flow: push, sign in and approve, redeem; the token response."""
+    pkce = Pkce()
+    pushed = client.post(f"/banks/{BANK}/par", auth=SECRET, data={
+        "response_type": "code", "redirect_uri": CALLBACK, "state": "s", "scope": scope,
+        "code_challenge": pkce.challenge, "code_challenge_method": "S256", **extra})
+    assert pushed.status_code == 201, pushed.get_json()
+    page = browser.authorize(f"/banks/{BANK}/authorize?client_id=demo-app&request_uri="
+                             f"{pushed.get_json()['request_uri']}", username)
+    found = query(page.location)
+    if "code" not in found:
+        return found
+    return client.post(f"/banks/{BANK}/token", auth=SECRET,
+                       data=redeem(found["code"], pkce)).get_json()
+
+
+def test_an_arrangement_is_amended_in_place(client):
+    browser = client_browser(client)
+    first = _arrangement(client, browser, "bank:accounts.basic:read")
+    amended = _arrangement(client, browser, "bank:accounts.basic:read bank:transactions:read",
+                           cdr_arrangement_id=first["cdr_arrangement_id"])
+
+    def status(token):
+        return client.get(f"/banks/{BANK}/cds-au/v1/banking/accounts",
+                          headers={"Authorization": f"Bearer {token}", "x-v": "3"}).status_code
+
+    assert amended["cdr_arrangement_id"] == first["cdr_arrangement_id"]
+    assert "bank:transactions:read" in amended["scope"].split()
+    assert status(first["access_token"]) == 401
+    assert status(amended["access_token"]) == 200
+
+
+def test_an_arrangement_cannot_be_amended_by_another_person_or_once_revoked(client):
+    browser = client_browser(client)
+    first = _arrangement(client, browser, "bank:accounts.basic:read")
+    arrangement_id = first["cdr_arrangement_id"]
+
+    stranger = client_browser(client)
+    pkce = Pkce()
+    pushed = client.post(f"/banks/{BANK}/par", auth=SECRET, data={
+        "response_type": "code", "redirect_uri": CALLBACK, "scope": "bank:accounts.basic:read",
+        "code_challenge": pkce.challenge, "code_challenge_method": "S256",
+        "cdr_arrangement_id": arrangement_id}).get_json()
+    page = stranger.authorize(f"/banks/{BANK}/authorize?client_id=demo-app&request_uri="
+                              f"{pushed['request_uri']}", "user_overdrawn")
+    client.post(f"/banks/{BANK}/arrangements/revoke", auth=SECRET,
+                data={"cdr_arrangement_id": arrangement_id})
+    revoked = client.post(f"/banks/{BANK}/par", auth=SECRET, data={
+        "response_type": "code", "redirect_uri": CALLBACK, "scope": "bank:accounts.basic:read",
+        "code_challenge": pkce.challenge, "code_challenge_method": "S256",
+        "cdr_arrangement_id": arrangement_id})
+
+    assert page.status == 403 and "another person" in page.text
+    assert revoked.status_code == 400
+    assert revoked.get_json()["error"] == "invalid_request"
