@@ -12,6 +12,8 @@ from sandbox.dialects.cdr.errors import FIELD_INVALID, FIELD_MISSING, INVALID_DA
 
 _AMOUNT = re.compile(r"^-?[0-9]{1,15}(\.[0-9]{1,8})?$")
 MAX_TEXT = 200
+#: The years a date-time argument may name (the world's history lies well inside them).
+EARLIEST_YEAR, LATEST_YEAR = 1900, 9000
 
 
 def choice(name: str, allowed: tuple[str, ...], default: str | None = None) -> str | None:
@@ -29,7 +31,8 @@ def boolean(name: str) -> bool | None:
 
 
 def instant(name: str) -> datetime | None:
-    """The query argument ``name``, an RFC 3339 date-time (UTC when it names no offset)."""
+    """The query argument ``name``, an RFC 3339 date-time (UTC when it names no offset), in
+    UTC."""
     value = request.args.get(name)
     if value is None:
         return None
@@ -38,7 +41,11 @@ def instant(name: str) -> datetime | None:
     except ValueError:
         raise CdrError(400, INVALID_DATE, f"{name} must be an RFC 3339 date-time, e.g. "
                                           "2026-03-01T00:00:00Z.") from None
-    return found if found.tzinfo else found.replace(tzinfo=timezone.utc)
+    found = found.astimezone(timezone.utc) if found.tzinfo else found.replace(tzinfo=timezone.utc)
+    if not EARLIEST_YEAR <= found.year <= LATEST_YEAR:
+        raise CdrError(400, INVALID_DATE, f"{name} must be between the years {EARLIEST_YEAR} "
+                                          f"and {LATEST_YEAR}.")
+    return found
 
 
 def amount(name: str) -> Decimal | None:

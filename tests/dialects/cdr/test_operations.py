@@ -147,6 +147,8 @@ def test_bad_transaction_arguments(cdr, good):
 
     assert codes(cdr(path, **{"oldest-time": "yesterday"})) == [
         "urn:au-cds:error:cds-all:Field/InvalidDateTime"]
+    assert codes(cdr(path, **{"newest-time": "9999-12-31T23:59:59.999999Z"})) == [
+        "urn:au-cds:error:cds-all:Field/InvalidDateTime"]
     assert codes(cdr(path, **{"min-amount": "lots"})) == ["urn:au-cds:error:cds-all:Field/Invalid"]
 
 
