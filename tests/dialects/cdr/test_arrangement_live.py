@@ -10,7 +10,7 @@ import requests
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
-from tests.dialects.cdr.conftest import CDR_SCOPES
+from tests.dialects.cdr.conftest import CDR_SCOPES, customer_of, world  # noqa: F401
 from tests.oauth.browser import BANK, CALLBACK, DEMO_SECRET, live_browser, query
 
 CDR = {"x-v": "3", "x-min-v": "1"}
@@ -35,12 +35,14 @@ def push(issuer: str, verifier: str, state: str, scope: str = CDR_SCOPES) -> str
     return pushed.json()["request_uri"]
 
 
-def arrangement(issuer: str, person) -> dict:
-    """A token response of the whole CDR flow for user_good."""
+def arrangement(issuer: str, person, accounts: list[str] | None = None) -> dict:
+    """A token response of the whole CDR flow for user_good (sharing ``accounts``, or every
+    account)."""
     verifier, state = generate_token(48), generate_token(16)
     request_uri = push(issuer, verifier, state)
     callback = person.authorize(
-        f"{issuer}/authorize?{urlencode({'client_id': 'demo-app', 'request_uri': request_uri})}")
+        f"{issuer}/authorize?{urlencode({'client_id': 'demo-app', 'request_uri': request_uri})}",
+        accounts=accounts)
     assert callback.status == 302 and query(callback.location)["state"] == state
     token = requests.post(f"{issuer}/token", auth=DEMO_SECRET, timeout=10, data={
         "grant_type": "authorization_code", "code": query(callback.location)["code"],
@@ -98,3 +100,24 @@ def test_a_cdr_scope_must_be_pushed(issuer, person):
     assert refused.status == 302
     assert query(refused.location)["error"] == "invalid_request"
     assert "par" in query(refused.location)["error_description"]
+
+
+def test_the_arrangement_shows_only_the_accounts_the_person_chose(issuer, person,
+                                                                   world):  # noqa: F811
+    mine = customer_of(world, "harborline", "user_good")["accounts"]
+    other = customer_of(world, "harborline", "user_mfa")["accounts"][0]
+    shared, kept = mine[0], mine[1]
+    token = arrangement(issuer, person, [shared["id"]])["access_token"]
+
+    listed = read(issuer, token, "/banking/accounts").json()["data"]["accounts"]
+    balances = read(issuer, token, "/banking/accounts/balances").json()["data"]["balances"]
+    hidden = [read(issuer, token, f"/banking/accounts/{account['id']}/balance")
+              for account in (kept, other)]
+    foreign_row = read(issuer, token, f"/banking/accounts/{shared['id']}/transactions/"
+                                      f"{kept['transactions'][0]['id']}")
+
+    assert [a["accountId"] for a in listed] == [shared["id"]]
+    assert [b["accountId"] for b in balances] == [shared["id"]]
+    assert [answer.status_code for answer in hidden] == [404, 404]
+    assert hidden[0].json()["errors"] == hidden[1].json()["errors"]
+    assert foreign_row.status_code == 404
