@@ -219,9 +219,9 @@ class ArrangementRevocation(Endpoint):
                                                  self.ENDPOINT_NAME)
         arrangement_id = oauth_request.form.get("cdr_arrangement_id", "")
         now = clock.now()
-        consent = consents.find_consent(db.session, g.bank.id, arrangement_id)
-        if (consent is None or consent.client_id != client.client_id
-                or consent.effective_status(now) != "authorized"):
+        consent = consents.active_consent(db.session, g.bank.id, client.client_id,
+                                          arrangement_id, now=now)
+        if consent is None:
             detail = ("Missing cdr_arrangement_id." if not arrangement_id else
                       "The arrangement is unknown, belongs to another client, or is no longer "
                       "active.")
