@@ -115,3 +115,13 @@ def test_an_arrangement_cannot_be_amended_by_another_person_or_once_revoked(clie
     assert page.status == 403 and "another person" in page.text
     assert revoked.status_code == 400
     assert revoked.get_json()["error"] == "invalid_request"
+
+
+def test_a_refreshed_token_names_the_same_arrangement(client):
+    first = _arrangement(client, client_browser(client),
+                         "offline_access bank:accounts.basic:read")
+    refreshed = client.post(f"/banks/{BANK}/token", auth=SECRET, data={
+        "grant_type": "refresh_token", "refresh_token": first["refresh_token"]}).get_json()
+
+    assert refreshed["cdr_arrangement_id"] == first["cdr_arrangement_id"]
+    assert refreshed["access_token"] != first["access_token"]
