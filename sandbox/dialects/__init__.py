@@ -18,6 +18,8 @@ from flask import Blueprint as FlaskBlueprint
 from flask import Flask, Response, abort, current_app, render_template, url_for
 from flask_smorest import Blueprint
 
+from sandbox.extensions import api
+
 #: The dialect packages, in the order discovery lists them.
 PACKAGES: tuple[str, ...] = ("cdr",)
 
@@ -55,8 +57,7 @@ def at(rest: str) -> Dialect | None:
 
 def _document(name: str):
     """The vendored file of the published document served as ``name``, or None."""
-    for package in PACKAGES:
-        dialect = import_module(f"{__name__}.{package}").DIALECT
+    for package, dialect in zip(PACKAGES, dialects()):
         if name in dialect.documents:
             return files(f"{__name__}.{package}") / dialect.documents[name]
     return None
@@ -87,16 +88,25 @@ def document_docs(name: str):
                            swagger_ui_config=config["OPENAPI_SWAGGER_UI_CONFIG"])
 
 
-def documents() -> list[str]:
-    """The served names of every dialect's published documents."""
-    return [name for dialect in dialects() for name in dialect.documents]
-
-
 def init_app(app: Flask) -> None:
-    """Register every dialect's blueprint, and the one serving their documents."""
+    """Register every dialect's blueprint and the one serving their documents, and point
+    the description of ``/docs`` (Sandbank's own OpenAPI document) at them."""
     for dialect in dialects():
         app.register_blueprint(dialect.blueprint)
     app.register_blueprint(documents_blp)
+    listed = [f"{dialect.standard} {dialect.version} under `{{issuer}}{dialect.path}` "
+              f"({', '.join(_docs_link(name) for name in dialect.documents)})"
+              for dialect in dialects()]
+    if listed:
+        info = api.spec.options.setdefault("info", {})
+        info["description"] = (info.get("description", "") + " The same world also speaks "
+                               "published standards: " + "; ".join(listed) + ".").strip()
+
+
+def _docs_link(name: str) -> str:
+    """A Markdown link to the Swagger UI page of the published document ``name``."""
+    page = name.removesuffix(".json")
+    return f"[{page}](/docs/{page})"
 
 
 def discovery(issuer: str) -> dict[str, dict[str, str]]:
