@@ -34,6 +34,13 @@ SCOPES: dict[str, str] = {
     "identity": "See your contact details: email, phone number and address",
     "manage": "Lock and unlock cards, set alerts, rename accounts and move money between your "
               "own accounts",
+    # Consumer Data Right (Australia) scopes, asked for by apps using the CDR dialect.
+    "bank:accounts.basic:read": "See the accounts you choose: their names, types, masked "
+                                "numbers and balances",
+    "bank:accounts.detail:read": "See the full details of those accounts: account numbers and "
+                                 "card details",
+    "bank:transactions:read": "See the transactions of those accounts",
+    "common:customer.basic:read": "See your name",
 }
 #: Who may revoke a consent (its ``revoked_by``, the ``reason`` of ``consent.revoked``): the
 #: customer (connected apps), the client (``DELETE {iss}/consents/{id}``), the operator
@@ -48,5 +55,24 @@ READ_RESOURCES: dict[str, str] = {
     "shipments": "your deliveries", "shipment": "your deliveries",
     "identity": "your contact details",
 }
+#: What each Consumer Data Right scope grants in Sandbank's own words: a token holding the CDR
+#: scope may read what the Sandbank scopes name, through the v1 API as well.
+CDR_SCOPES: dict[str, tuple[str, ...]] = {
+    "bank:accounts.basic:read": ("accounts", "balances"),
+    "bank:accounts.detail:read": ("accounts",),
+    "bank:transactions:read": ("transactions",),
+    "common:customer.basic:read": ("identity",),
+}
+#: Scopes an authorization request may carry only when pushed first (RFC 9126), as the CDR
+#: requires.
+PUSHED_ONLY_SCOPES = frozenset(CDR_SCOPES)
 #: Scopes that read or act on accounts: the person must select at least one account.
-ACCOUNT_SCOPES = frozenset({"accounts", "balances", "transactions", "receipts", "manage"})
+ACCOUNT_SCOPES = frozenset({"accounts", "balances", "transactions", "receipts", "manage",
+                            "bank:accounts.basic:read", "bank:accounts.detail:read",
+                            "bank:transactions:read"})
+
+
+def granted_scopes(scopes: frozenset[str]) -> frozenset[str]:
+    """``scopes`` with the Sandbank scopes their CDR scopes grant added."""
+    implied = [name for scope in scopes for name in CDR_SCOPES.get(scope, ())]
+    return scopes.union(implied) if implied else scopes

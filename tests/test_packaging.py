@@ -81,7 +81,10 @@ def test_wheel_ships_fixtures_templates_and_static_files(wheel):
     assert fixtures and fixtures <= names
     for name in ("sandbox/templates/base.html", "sandbox/templates/landing.html",
                  "sandbox/static/sandbank.css", "sandbox/__main__.py",
-                 "sandbox/dialects/ukob/uk-ob-account-info-4.0.0.json"):
+                 "sandbox/dialects/ukob/uk-ob-account-info-4.0.0.json",
+                 "sandbox/dialects/cdr/documents/cdr-banking-1.36.0.json",
+                 "sandbox/dialects/cdr/documents/cdr-common-1.36.0.json",
+                 "sandbox/dialects/cdr/documents/LICENCE.md"):
         assert name in names
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     assert "sandbox = sandbox.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

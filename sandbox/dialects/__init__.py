@@ -3,17 +3,24 @@ open-banking standards as well as through its own v1 API.
 
 Each dialect is one package here (``ukob``, ``cdr``) of thin views over the same services as
 the v1 API, exposing ``DIALECT``, a :class:`Dialect`. Adding a standard is a new package and
-its name in :data:`PACKAGES`; discovery and the factory find it through this module.
+its name in :data:`PACKAGES`; discovery, the factory, the fault hook and ``/docs`` find it
+through this module. A dialect's published OpenAPI documents, vendored unmodified in its
+package, are served at ``/openapi/<name>`` with every bank as a server, and offered in
+Swagger UI's document list at ``/docs`` beside Sandbank's own.
 """
 from __future__ import annotations
 
+import copy
+import functools
+import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import import_module
+from importlib.resources.abc import Traversable
 
 import sqlalchemy as sa
 from flask import Blueprint as FlaskBlueprint
-from flask import Flask, abort, jsonify
+from flask import Flask, Response, abort, jsonify
 from flask_smorest import Blueprint
 
 from sandbox.extensions import db
@@ -21,9 +28,7 @@ from sandbox.models import Bank
 from sandbox.web.urls import public_base_url
 
 #: The dialect packages, in the order discovery lists them.
-PACKAGES: tuple[str, ...] = ("ukob",)
-#: Where each dialect's OpenAPI document is served (``/openapi/<id>.json``).
-DOCUMENT_URL = "/openapi/{id}.json"
+PACKAGES: tuple[str, ...] = ("ukob", "cdr")
 
 
 @dataclass(frozen=True)
@@ -38,8 +43,12 @@ class Dialect:
     path: str
     #: Its views, with ``url_prefix="/banks/<bank_id>" + path``.
     blueprint: Blueprint
-    #: Its published OpenAPI document as served: ``openapi(base_url, path, bank_ids)``.
-    openapi: Callable[[str, str, list[str]], dict] | None = None
+    #: An injected fault in the dialect's error shape: ``(status, detail, headers)``; None
+    #: when the dialect rewrites problem+json answers itself.
+    failure: Callable[[int, str, dict], Response] | None = None
+    #: Published documents: served name (``cdr-banking.json``) → (title in ``/docs``, the
+    #: vendored file).
+    documents: dict[str, tuple[str, Traversable]] = field(default_factory=dict)
 
 
 def dialects() -> list[Dialect]:
@@ -47,39 +56,67 @@ def dialects() -> list[Dialect]:
     return [import_module(f"{__name__}.{name}").DIALECT for name in PACKAGES]
 
 
-def serves(rest: str) -> bool:
-    """Whether ``/banks/<id><rest>`` is a path of a dialect."""
-    return any(rest.startswith(dialect.path + "/") for dialect in dialects())
+def at(rest: str) -> Dialect | None:
+    """The dialect serving ``/banks/<bank_id><rest>``, if any."""
+    for dialect in dialects():
+        if rest == dialect.path or rest.startswith(dialect.path + "/"):
+            return dialect
+    return None
+
+
+@functools.cache
+def published(file: Traversable) -> dict:
+    """A vendored published document, parsed once per process (do not change it)."""
+    return json.loads(file.read_text(encoding="utf-8"))
+
+
+def served(dialect: Dialect, name: str, base_url: str, bank_ids: list[str]) -> dict:
+    """The published document ``name`` of ``dialect`` as ``/openapi/<name>`` serves it: its
+    paths unchanged, its servers (the document's and any operation's own) one bank's base
+    URL, ``{base}/banks/{bank_id}`` + the dialect's path."""
+    document = copy.deepcopy(published(dialect.documents[name][1]))
+    servers = [{
+        "url": f"{base_url}/banks/{{bank_id}}{dialect.path}",
+        "description": f"A Sandbank bank's {dialect.standard} base URL.",
+        "variables": {"bank_id": {"default": bank_ids[0] if bank_ids else "harborline",
+                                  "enum": bank_ids or ["harborline"],
+                                  "description": "The bank, from `GET /banks`."}},
+    }]
+    document["servers"] = servers
+    for item in document.get("paths", {}).values():
+        for operation in (item, *item.values()):
+            if isinstance(operation, dict) and "servers" in operation:
+                operation["servers"] = servers
+    return document
+
+
+documents = FlaskBlueprint("dialect_documents", __name__)
+
+
+@documents.get("/openapi/<name>")
+def document(name: str):
+    """A dialect's published OpenAPI document, its servers pointing at every bank."""
+    dialect = next((d for d in dialects() if name in d.documents), None)
+    if dialect is None:
+        abort(404)
+    bank_ids = list(db.session.scalars(sa.select(Bank.id).order_by(Bank.id)))
+    return jsonify(served(dialect, name, public_base_url(), bank_ids))
 
 
 def init_app(app: Flask) -> None:
-    """Register every dialect's blueprint, serve their OpenAPI documents and list them in
+    """Register every dialect's blueprint, serve their published documents and list them in
     Swagger UI (``/docs``) beside the sandbox's own."""
     found = dialects()
     for dialect in found:
         app.register_blueprint(dialect.blueprint)
     app.register_blueprint(documents)
     urls = [{"url": "/openapi.json", "name": "Sandbank (v1, OAuth, control plane)"}]
-    urls += [{"url": DOCUMENT_URL.format(id=dialect.id),
-              "name": f"{dialect.standard} {dialect.version}"}
-             for dialect in found if dialect.openapi is not None]
+    urls += [{"url": f"/openapi/{name}", "name": title}
+             for dialect in found for name, (title, _) in dialect.documents.items()]
     if len(urls) > 1:
         app.config["OPENAPI_SWAGGER_UI_CONFIG"] = {
             **app.config.get("OPENAPI_SWAGGER_UI_CONFIG", {}), "urls": urls,
             "urls.primaryName": urls[0]["name"]}
-
-
-documents = FlaskBlueprint("dialect_documents", __name__)
-
-
-@documents.get(DOCUMENT_URL.format(id="<dialect_id>"))
-def document(dialect_id: str):
-    """A dialect's published OpenAPI document, its servers pointing at every bank."""
-    dialect = next((d for d in dialects() if d.id == dialect_id and d.openapi), None)
-    if dialect is None:
-        abort(404)
-    bank_ids = list(db.session.scalars(sa.select(Bank.id).order_by(Bank.id)))
-    return jsonify(dialect.openapi(public_base_url(), dialect.path, bank_ids))
 
 
 def discovery(issuer: str) -> dict[str, dict[str, str]]:

@@ -1,7 +1,8 @@
 """Failures shaped like the real thing on each surface of a bank.
 
-The data API and other JSON endpoints answer RFC 9457 problem+json, the OAuth endpoints
-RFC 6749 error JSON, the login and consent pages a branded HTML error page.
+The data API and other JSON endpoints answer RFC 9457 problem+json, the standards dialects
+their own error shape, the OAuth endpoints RFC 6749 error JSON, the login and consent pages a
+branded HTML error page.
 """
 from __future__ import annotations
 
@@ -48,9 +49,9 @@ class ConnectionDropped(ConnectionError):
 
 
 def surface(rest: str) -> str:
-    """Which kind of endpoint ``/banks/<id><rest>`` is: ``data`` (the v1 API and every
-    standards dialect), ``oauth``, ``page``, ``json``."""
-    if rest.startswith("/v1/") or dialects.serves(rest):
+    """Which kind of endpoint ``/banks/<id><rest>`` is: ``data`` (v1 and the dialects),
+    ``oauth``, ``page``, ``json``."""
+    if rest.startswith("/v1/") or dialects.at(rest) is not None:
         return "data"
     first = rest.strip("/").split("/", 1)[0]
     if first in OAUTH_ENDPOINTS:
@@ -88,7 +89,18 @@ def failure(kind: str, status: int, *, retry_after: int | None = None, bank=None
     if status == 401:
         realm = request.path.split("/")[2] if request.path.startswith("/banks/") else "sandbox"
         headers.update(bearer_challenge(realm, "invalid_token", detail))
+    dialect = _dialect()
+    if dialect is not None and dialect.failure is not None:
+        return dialect.failure(status, detail, headers)
     return problem_response(status, detail, headers=headers)
+
+
+def _dialect() -> dialects.Dialect | None:
+    """The dialect of the current request's path, if any."""
+    if not request.path.startswith("/banks/"):
+        return None
+    rest = request.path.removeprefix("/banks/").partition("/")[2]
+    return dialects.at("/" + rest)
 
 
 def _oauth_error(status: int, detail: str, headers: dict) -> Response:

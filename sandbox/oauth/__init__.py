@@ -6,6 +6,7 @@ from flask import Flask
 from sandbox.extensions import api
 from sandbox.oauth import consent_views, schemas, wellknown
 from sandbox.oauth.endpoints import (
+    ArrangementRevocation,
     ClientRegistration,
     PushedAuthorization,
     TokenIntrospection,
@@ -13,6 +14,7 @@ from sandbox.oauth.endpoints import (
 )
 from sandbox.oauth.grants import (
     AuthorizationCodeGrant,
+    CdrArrangement,
     ClientCredentialsGrant,
     OpenIDCode,
     RefreshTokenGrant,
@@ -24,13 +26,15 @@ from sandbox.oauth.views import BEARER_SCHEME, blp
 __all__ = ["consent_views", "init_app", "issuer_of", "server"]
 
 server.register_grant(AuthorizationCodeGrant,
-                      [StrictCodeChallenge(required=True), OpenIDCode(require_nonce=False)])
-server.register_grant(RefreshTokenGrant)
+                      [StrictCodeChallenge(required=True), OpenIDCode(require_nonce=False),
+                       CdrArrangement()])
+server.register_grant(RefreshTokenGrant, [CdrArrangement()])
 server.register_grant(ClientCredentialsGrant)
 server.register_endpoint(TokenRevocation)
 server.register_endpoint(TokenIntrospection)
 server.register_endpoint(ClientRegistration)
 server.register_endpoint(PushedAuthorization)
+server.register_endpoint(ArrangementRevocation)
 
 #: Schemas the hand-written OpenAPI of the Authlib endpoints refers to.
 DOCUMENTED_SCHEMAS = {

@@ -1,6 +1,7 @@
 """Authlib endpoints with the sandbox's storage and policy: revocation (RFC 7009),
 introspection (RFC 7662, confidential clients only), dynamic registration (RFC 7591),
-pushed authorization requests (RFC 9126) and userinfo."""
+pushed authorization requests (RFC 9126), Consumer Data Right arrangement revocation and
+userinfo."""
 from __future__ import annotations
 
 import secrets
@@ -36,6 +37,7 @@ from sandbox.oauth.server import (
     describe_invalid,
     issuer,
 )
+from sandbox.services import consents
 from sandbox.services.clients import register_client
 from sandbox.services.tokens import Grant, access_grant
 
@@ -188,6 +190,7 @@ class PushedAuthorization(Endpoint):
         """Validate the pushed parameters as the authorization endpoint would; errors are
         answered to the client, never redirected."""
         pushed = SandboxOAuth2Request(ParamsPayload(datalist))
+        pushed.pushed = True
         try:
             grant = self.server.get_authorization_grant(pushed)
             grant.validate_no_multiple_request_parameter(pushed)
@@ -195,3 +198,35 @@ class PushedAuthorization(Endpoint):
         except OAuth2Error as error:
             error.redirect_uri = None
             raise
+
+
+#: The CDR error code of an arrangement the client cannot revoke (Consumer Data Standards'
+#: error catalogue).
+INVALID_ARRANGEMENT = "urn:au-cds:error:cds-all:Authorisation/InvalidArrangement"
+
+
+class ArrangementRevocation(Endpoint):
+    """Consumer Data Right arrangement revocation: a confidential client ends the consent
+    named by ``cdr_arrangement_id`` like any other revocation (its tokens stop working at
+    once, ``consent.revoked`` fires) and gets ``204``; an arrangement that is not the
+    client's, or no longer authorized, is ``422`` in CDR's error shape."""
+
+    ENDPOINT_NAME = "cdr_arrangement_revocation"
+    CLIENT_AUTH_METHODS = SECRET_CLIENT_AUTH
+
+    def create_endpoint_response(self, oauth_request):
+        client = self.server.authenticate_client(oauth_request, self.CLIENT_AUTH_METHODS,
+                                                 self.ENDPOINT_NAME)
+        arrangement_id = oauth_request.form.get("cdr_arrangement_id", "")
+        now = clock.now()
+        consent = consents.active_consent(db.session, g.bank.id, client.client_id,
+                                          arrangement_id, now=now)
+        if consent is None:
+            detail = ("Missing cdr_arrangement_id." if not arrangement_id else
+                      "The arrangement is unknown, belongs to another client, or is no longer "
+                      "active.")
+            body = {"errors": [{"code": INVALID_ARRANGEMENT, "title": "Invalid Consent "
+                                "Arrangement", "detail": detail}]}
+            return 422, body, default_json_headers
+        consents.revoke(db.session, consent, now=now, by="client")
+        return 204, "", {}

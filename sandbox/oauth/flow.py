@@ -109,6 +109,7 @@ def handle() -> Response:
         step = request.form.get("step")
     parameters, flow = _parameters(_flow())
     oauth_request = SandboxOAuth2Request(ParamsPayload(parameters))
+    oauth_request.pushed = "request_uri" in request.args
     customer = db.session.get(Customer, flow.customer_id) if flow and flow.customer_id else None
     try:
         grant = server.get_consent_grant(oauth_request, end_user=customer)
@@ -221,6 +222,11 @@ class _View:
                             "Start again from the app.")
 
     def approve(self, account_ids: list[str]) -> Response:
+        amended = self.request.consent
+        if amended is not None and amended.customer_id not in (None, self.customer.id):
+            raise PageError("Not your arrangement",
+                            "The app asked to change an arrangement another person made. "
+                            "Sign in as that person, or start again from the app.", 403)
         approval = Approval(customer=self.customer, consent=self.request.consent,
                             account_ids=account_ids, auth_time=self.flow.auth_time,
                             amr=list(self.flow.amr))

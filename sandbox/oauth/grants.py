@@ -17,6 +17,7 @@ from sandbox.oauth.protocol_time import wall_seconds
 from sandbox.oauth.scopes import split
 from sandbox.oauth.server import issuer
 from sandbox.services import consents, keys
+from sandbox.vocabulary import PUSHED_ONLY_SCOPES
 
 #: Client authentication at the token endpoint: secrets for confidential clients, ``none``
 #: (client_id only) for public ones.
@@ -42,7 +43,8 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
     def validate_authorization_request(self) -> str:
         """Authlib's checks, then the consent named by ``consent_id`` (its scopes join the
-        request's) and a non-empty scope."""
+        request's) or the arrangement ``cdr_arrangement_id`` amends, a non-empty scope, and
+        a pushed request for Consumer Data Right scopes."""
         redirect_uri = super().validate_authorization_request()
         oauth_request = self.request
         consent_id = oauth_request.payload.data.get("consent_id")
@@ -56,9 +58,27 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
                     "awaiting authorization.", redirect_uri=redirect_uri)
             oauth_request.consent = consent
             oauth_request.scope = " ".join(split(f"{oauth_request.scope} {consent.scope}"))
+        arrangement_id = oauth_request.payload.data.get("cdr_arrangement_id")
+        if arrangement_id:
+            if consent_id:
+                raise InvalidRequestError("Send consent_id or cdr_arrangement_id, not both.",
+                                          redirect_uri=redirect_uri)
+            oauth_request.consent = consents.active_consent(
+                db.session, g.bank.id, oauth_request.client.client_id, arrangement_id,
+                now=clock.now())
+            if oauth_request.consent is None:
+                raise InvalidRequestError(
+                    "The cdr_arrangement_id is unknown, belongs to another client, or is no "
+                    "longer active.", redirect_uri=redirect_uri)
         if not oauth_request.scope:
             raise InvalidScopeError("Ask for at least one scope this client may use.",
                                     redirect_uri=redirect_uri)
+        if not oauth_request.pushed and PUSHED_ONLY_SCOPES.intersection(
+                split(oauth_request.scope)):
+            raise InvalidRequestError(
+                "Consumer Data Right scopes need a pushed authorization request: POST it to "
+                "the par endpoint, then send only client_id and its request_uri here.",
+                redirect_uri=redirect_uri)
         return redirect_uri
 
     def save_authorization_code(self, code, oauth_request):
@@ -94,6 +114,22 @@ class ClientCredentialsGrant(grants.ClientCredentialsGrant):
     """Tokens for a confidential client itself: creating consents, managing webhooks."""
 
     TOKEN_ENDPOINT_AUTH_METHODS = SECRET_CLIENT_AUTH
+
+
+class CdrArrangement:
+    """Grant extension: a token response carrying Consumer Data Right scopes names the
+    consent as ``cdr_arrangement_id`` (a CDR arrangement is a Sandbank consent)."""
+
+    def __call__(self, grant) -> None:
+        grant.register_hook("after_create_token_response", self.process_token)
+
+    @staticmethod
+    def process_token(grant, response) -> None:
+        _, token, _ = response
+        source = grant.request.authorization_code or grant.request.refresh_token
+        if (source is not None and source.consent_id
+                and PUSHED_ONLY_SCOPES.intersection(split(token.get("scope")))):
+            token["cdr_arrangement_id"] = source.consent_id
 
 
 class StrictCodeChallenge(CodeChallenge):

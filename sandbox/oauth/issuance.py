@@ -43,13 +43,16 @@ def now_seconds() -> int:
 
 
 def save_code(code: str, oauth_request, approval: Approval) -> AuthorizationCode:
-    """Authorize the consent and store a fresh code bound to client, redirect URI, customer
-    and consent."""
+    """Authorize the consent (or amend an authorized one, revoking its earlier tokens) and
+    store a fresh code bound to client, redirect URI, customer and consent."""
     data = oauth_request.payload.data
+    amended = approval.consent is not None and approval.consent.status == "authorized"
     consent = consents.authorize(db.session, approval.consent, g.bank,
                                  oauth_request.client.client_id, approval.customer,
                                  oauth_request.scope, approval.account_ids, now=clock.now(),
                                  purpose=data.get("purpose"))
+    if amended:  # a CDR arrangement amended: its earlier tokens end with it
+        revoke_tokens(Token.consent_id == consent.id)
     db.session.flush()
     row = AuthorizationCode(
         code=code, bank_id=g.bank.id, client_id=oauth_request.client.client_id,

@@ -27,6 +27,7 @@ def provider_metadata() -> dict:
         "introspection_endpoint": f"{iss}/introspect",
         "pushed_authorization_request_endpoint": f"{iss}/par",
         "consents_endpoint": f"{iss}/consents",
+        "cdr_arrangement_revocation_endpoint": f"{iss}/arrangements/revoke",
         "scopes_supported": list(SCOPES),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],

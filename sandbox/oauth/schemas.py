@@ -98,6 +98,9 @@ class AuthorizationRequestSchema(ma.Schema):
     purpose = _text(MAX_PURPOSE, "Sandbank's extension: why the client asks, shown on the "
                                  "consent page and kept on the consent (a consent named by "
                                  "`consent_id` keeps its own).")
+    cdr_arrangement_id = _text(MAX_WORD, "Consumer Data Right: an active arrangement (consent) "
+                                         "of the client that this authorization amends; it "
+                                         "keeps its id and its earlier tokens are revoked.")
     prompt = fields.String(validate=[ma.validate.Length(max=MAX_WORD), ECHOABLE], metadata=_desc(
         "OpenID Connect `prompt`: `none`, `login`, `consent`."))
     request_uri = _text(MAX_WORD, "At `/authorize` only: a `request_uri` from `/par`; then only "
@@ -140,6 +143,8 @@ class TokenResponseSchema(ma.Schema):
         "With `offline_access`: a refresh token; it rotates on every use."))
     scope = fields.String(metadata=_desc("The granted scopes."))
     id_token = fields.String(metadata=_desc("With `openid`: an RS256-signed ID token."))
+    cdr_arrangement_id = fields.String(metadata=_desc(
+        "With Consumer Data Right scopes: the CDR arrangement, which is the consent's id."))
 
 
 class TokenActionSchema(ma.Schema):
@@ -309,6 +314,8 @@ class ProviderMetadataSchema(ma.Schema):
     introspection_endpoint = fields.String(metadata=_desc("Introspection (RFC 7662)."))
     pushed_authorization_request_endpoint = fields.String(metadata=_desc("PAR (RFC 9126)."))
     consents_endpoint = fields.String(metadata=_desc("Consents created before authorization."))
+    cdr_arrangement_revocation_endpoint = fields.String(metadata=_desc(
+        "Consumer Data Right arrangement revocation: ends the consent `cdr_arrangement_id`."))
     scopes_supported = _strings("Scopes.")
     response_types_supported = _strings("`code` only.")
     response_modes_supported = _strings("`query` only.")

@@ -64,6 +64,9 @@ class SandboxOAuth2Request(OAuth2Request):
         self.payload = payload or FlaskOAuth2Payload(request)
         #: The consent an authorization request names with ``consent_id``, once validated.
         self.consent = None
+        #: Whether the parameters were pushed first (RFC 9126): at ``/par`` itself, or at
+        #: ``/authorize`` through a ``request_uri``.
+        self.pushed = False
 
     @property
     def args(self):

@@ -220,3 +220,21 @@ def register():
 def par():
     """Pushed authorization request (RFC 9126): validated now, used at `/authorize`."""
     return server.create_endpoint_response("pushed_authorization")
+
+
+@blp.route("/arrangements/revoke", methods=["POST"])
+@blp.doc(requestBody={"required": True, "content": {FORM: {"schema": {
+    "type": "object", "required": ["cdr_arrangement_id"], "properties": {
+        "cdr_arrangement_id": {"type": "string", "description": "The `cdr_arrangement_id` "
+                                                              "of a token response."}}}}}},
+    responses={"204": {"description": "The arrangement (consent) is revoked."},
+               "401": BAD_CLIENT,
+               "422": {"description": "`urn:au-cds:error:cds-all:Authorisation/"
+                                      "InvalidArrangement` in CDR's `errors` list.",
+                       "content": {"application/json": {"schema": {"type": "object"}}}}})
+def revoke_arrangement():
+    """Consumer Data Right arrangement revocation: ends the consent like any revocation.
+
+    Confidential clients only (`client_secret_basic` or `client_secret_post`).
+    """
+    return server.create_endpoint_response("cdr_arrangement_revocation")

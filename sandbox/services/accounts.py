@@ -61,3 +61,10 @@ def get_opening_balance(session: Session, grant: Grant, account_id: str) -> dict
     sign = 1 if account.type in LIABILITIES else -1
     return {"current": money(account.current_balance + sign * Decimal(posted)),
             "currency": account.currency, "as_of": instant(midnight)}
+
+
+def list_balances(session: Session, grant: Grant) -> list[tuple[dict, dict]]:
+    """Each account of the consent with its balances at the grant's instant, in the bank's
+    display order."""
+    accounts = session.scalars(_consented(grant).order_by(Account.position, Account.id))
+    return [(account_dict(account), balances_dict(account, grant.now)) for account in accounts]

@@ -61,6 +61,15 @@ def awaiting_consent(session: Session, bank_id: str, client_id: str, consent_id:
     return consent
 
 
+def active_consent(session: Session, bank_id: str, client_id: str, consent_id: str, *,
+                   now: datetime) -> Consent | None:
+    """The client's consent ``consent_id`` if it is authorized and unexpired, else None."""
+    consent = find_consent(session, bank_id, consent_id)
+    if consent is None or consent.client_id != client_id or not consent.is_active(now):
+        return None
+    return consent
+
+
 def authorize(session: Session, consent: Consent | None, bank: Bank, client_id: str,
               customer: Customer, scope: str, account_ids: list[str], *,
               now: datetime, purpose: str | None = None) -> Consent:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from sandbox.models import Consent, Token, WorldState
 from sandbox.models.oauth import consent_is_active
+from sandbox.vocabulary import granted_scopes
 
 
 class Rejection(enum.Enum):
@@ -107,6 +108,6 @@ def grant_from_row(row, now: datetime) -> Grant | Rejection:
         accounts = frozenset(row.account_ids or ())
     return Grant(
         bank_id=row.bank_id, client_id=row.client_id, customer_id=row.customer_id,
-        consent_id=row.consent_id, scopes=scopes, account_ids=accounts,
+        consent_id=row.consent_id, scopes=granted_scopes(scopes), account_ids=accounts,
         transaction_from=row.transaction_from, transaction_to=row.transaction_to, now=now,
     )

@@ -110,6 +110,32 @@ def _filtered(filters: Filters) -> list:
     return conditions
 
 
+def numbered_page(connection: sa.Connection, grant: Grant, account_id: str, filters: Filters,
+                  *, since: datetime | None, before: datetime | None, offset: int,
+                  limit: int) -> tuple[int, list[str]]:
+    """How many of the account's transactions match, and the JSON text of ``limit`` of them
+    from ``offset``, newest first: for standards that page by number. ``since``/``before``
+    bound ``authorized_at`` (``[since, before)``) inside the consent's window. Raises
+    ``NotFound`` when the grant does not cover the account."""
+    if account_id not in grant.account_ids:
+        raise NotFound(NO_ACCOUNT)
+    bounds = _range(grant, filters)
+    if since is not None:
+        bounds["since"] = max(bounds["since"], since)
+    if before is not None:
+        bounds["before"] = min(bounds["before"], before)
+    conditions = [Transaction.account_id == account_id,
+                  Transaction.authorized_at >= bounds["since"],
+                  Transaction.authorized_at < bounds["before"], *_filtered(filters)]
+    total = connection.scalar(sa.select(sa.func.count()).select_from(Transaction)
+                              .where(*conditions))
+    rows = connection.execute(
+        sa.select(Transaction.id, TransactionJson.body).select_from(Transaction)
+        .outerjoin(TransactionJson, STORED_JSON_IS_CURRENT).where(*conditions)
+        .order_by(*KEYSET.order()).offset(offset).limit(limit)).all()
+    return total, _bodies(connection, rows)
+
+
 def transaction_page(connection: sa.Connection, grant: Grant, account_id: str,
                      filters: Filters, limit: int, cursor: str | None) -> str:
     """One page of the account's transactions, newest first, as the JSON text of

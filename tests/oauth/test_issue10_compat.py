@@ -5,7 +5,7 @@ from __future__ import annotations
 import jwt
 import requests
 
-from tests.oauth.browser import BANK, DEMO_SECRET, ISSUER_PATH
+from tests.oauth.browser import BANK, CALLBACK, DEMO_SECRET, ISSUER_PATH, Pkce, query, redeem
 
 
 def test_rfc8414_metadata_is_the_discovery_document_and_cacheable(client):
@@ -95,16 +95,24 @@ def test_over_long_query_string_is_a_documented_problem_414(client, live_server)
     assert "414" in spec["paths"]["/banks/{bank_id}/v1/accounts"]["get"]["responses"]
 
 
-def test_every_advertised_value_works_and_every_claim_is_advertised(client, flow):
+def test_every_advertised_value_works_and_every_claim_is_advertised(client, flow, browser):
     """Discovery tells the truth: each advertised prompt and response mode completes a flow,
-    every advertised scope can be granted at once, and the ID token and userinfo carry only
-    advertised claims."""
+    every advertised scope can be granted at once (pushed first, as Consumer Data Right scopes
+    need), and the ID token and userinfo carry only advertised claims."""
     metadata = client.get(f"{ISSUER_PATH}/.well-known/openid-configuration").get_json()
     for prompt in set(metadata["prompt_values_supported"]) - {"none"}:  # none: no session here
         flow(prompt=prompt)
     for mode in metadata["response_modes_supported"]:
         flow(response_mode=mode)
-    tokens, _, _ = flow(scope=" ".join(metadata["scopes_supported"]))
+    pkce = Pkce()
+    pushed = client.post(f"{ISSUER_PATH}/par", auth=DEMO_SECRET, data={
+        "response_type": "code", "redirect_uri": CALLBACK, "state": "all",
+        "scope": " ".join(metadata["scopes_supported"]), "code_challenge": pkce.challenge,
+        "code_challenge_method": "S256"}).get_json()
+    page = browser.authorize(f"{ISSUER_PATH}/authorize?client_id=demo-app&request_uri="
+                             f"{pushed['request_uri']}")
+    tokens = client.post(f"{ISSUER_PATH}/token", auth=DEMO_SECRET,
+                         data=redeem(query(page.location)["code"], pkce)).get_json()
     assert set(tokens["scope"].split()) == set(metadata["scopes_supported"])
     claims = jwt.decode(tokens["id_token"], options={"verify_signature": False})
     userinfo = client.get(f"{ISSUER_PATH}/userinfo", headers={

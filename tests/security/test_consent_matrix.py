@@ -40,7 +40,8 @@ class Resource(NamedTuple):
     lists: bool
 
 
-#: Every data-API GET route. Adding a resource means adding a row.
+#: Every data-API GET route. Adding a resource means adding a row. (The standards dialects'
+#: routes, under their own paths, are held to their consents by their own suites.)
 RESOURCES = [
     Resource("/banks/<bank_id>/v1/accounts", "accounts", "accounts", True),
     Resource("/banks/<bank_id>/v1/accounts/<account_id>", "accounts", "accounts", False),
@@ -213,7 +214,7 @@ def listed(page_url: str, headers: dict) -> list[str]:
 
 def test_the_table_covers_every_data_api_route(app):
     routes = {rule.rule for rule in app.url_map.iter_rules()
-              if "/v1/" in rule.rule and "GET" in rule.methods}
+              if rule.rule.startswith("/banks/<bank_id>/v1/") and "GET" in rule.methods}
     assert routes == {resource.rule for resource in RESOURCES} | set(NOT_CUSTOMER_DATA)
 
 

@@ -140,5 +140,5 @@ class AccountAccessConsent(MethodView):
         """Revoke the consent: every token issued under it stops working at once."""
         grant = client_grant(bank_id)
         consents.revoke(db.session, _owned(bank_id, consent_id, grant.client_id),
-                        now=clock.now())
+                        now=clock.now(), by="client")
         return answer(None, 204)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.dialects.ukob.document import published
+from sandbox.dialects.ukob import DIALECT
+from sandbox.dialects import published as _published
+
+
+def published() -> dict:
+    return _published(DIALECT.documents["ukob.json"][1])
 from sandbox.dialects.ukob.protocol import PATH
 from tests.api.conftest import mint, world  # noqa: F401  (fixtures)
 from tests.dialects.conftest import published_validator

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import json
 
-from sandbox.dialects.ukob.document import published
+from sandbox.dialects.ukob import DIALECT
+from sandbox.dialects import published as _published
+
+
+def published() -> dict:
+    return _published(DIALECT.documents["ukob.json"][1])
 
 
 def test_the_published_document_is_served_with_the_banks_as_servers(client):

@@ -8,7 +8,12 @@ import pytest
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 
-from sandbox.dialects.ukob.document import published
+from sandbox.dialects.ukob import DIALECT
+from sandbox.dialects import published as _published
+
+
+def published() -> dict:
+    return _published(DIALECT.documents["ukob.json"][1])
 from tests.dialects.ukob.conftest import BASE, authorize, create, service_token
 
 MAX_EXAMPLES = 25
