@@ -230,8 +230,9 @@ class ClientSchema(ma.Schema):
                               metadata={"description": "Grant types allowed."})
     response_types = fields.List(fields.String(), required=True,
                                  metadata={"description": "Response types allowed."})
-    redirect_uris = fields.List(fields.Url(require_tld=False), required=True,
-                                metadata={"description": "Registered redirect URIs."})
+    redirect_uris = fields.List(fields.Url(require_tld=False, relative=True), required=True,
+                                metadata={"description": "Registered redirect URIs; a path "
+                                          "(`/demo/chat/callback`) is on the server itself."})
     scope = fields.String(required=True, metadata={"description": "Space-separated scopes."})
 
     @ma.validates_schema

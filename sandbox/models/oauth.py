@@ -84,6 +84,17 @@ def _without_loopback_port(uri: str) -> str | None:
     return parts._replace(netloc=host).geturl()
 
 
+def on_this_server(uri: str) -> str:
+    """A registered redirect URI as a client must send it: a path (only seeded clients have
+    one, Sandbank Chat's callback; RFC 7591 registration takes absolute URIs only) is on this
+    server, at its public URL (``SANDBOX_BASE_URL``, or a trusted Host of the request)."""
+    if not uri.startswith("/"):
+        return uri
+    from sandbox.web.urls import public_base_url  # the request's own server
+
+    return public_base_url() + uri
+
+
 def redirect_uri_matches(registered: str, requested: str) -> bool:
     """Exact string match, except that an http loopback URI matches on any port."""
     if requested == registered:
@@ -142,7 +153,12 @@ class OAuthClient(db.Model, OAuth2ClientMixin):
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
         """Exact match against a registered URI, with the loopback port rule."""
-        return any(redirect_uri_matches(uri, redirect_uri) for uri in self.redirect_uris)
+        return any(redirect_uri_matches(on_this_server(uri), redirect_uri)
+                   for uri in self.redirect_uris)
+
+    def get_default_redirect_uri(self) -> str | None:
+        """The first registered redirect URI, absolute."""
+        return on_this_server(self.redirect_uris[0]) if self.redirect_uris else None
 
     def check_client_secret(self, client_secret: str) -> bool:
         """Constant-time comparison; a public client has no secret to match."""

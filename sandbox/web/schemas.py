@@ -113,7 +113,9 @@ class DemoClientSchema(ma.Schema):
                        "`client_secret_basic`, `client_secret_post` or `none` (public, PKCE)."})
     redirect_uris = ma.fields.List(ma.fields.String(), metadata={
         "description": "Registered redirect URIs. For `http://localhost` and `http://127.0.0.1` "
-                       "any port matches (RFC 8252 §7.3); everything else must match exactly."})
+                       "any port matches (RFC 8252 §7.3); everything else must match exactly. A path "
+                       "(Sandbank Chat's `/demo/chat/callback`) is on this server, at its "
+                       "public URL."})
     grant_types = ma.fields.List(ma.fields.String(),
                                  metadata={"description": "Grant types the client may use."})
     scope = ma.fields.String(metadata={"description": "Scopes the client may ask for."})
