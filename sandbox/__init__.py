@@ -71,7 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
 def register_hooks(app: Flask) -> None:
     """Every app-wide request hook, here only, in the order they run. Blueprints keep their
     own (the control plane's admin key, the data API's ``no-store``, the OAuth pages')."""
-    from sandbox import binding, control, fastpath, limits, pagepolicy, unit_of_work
+    from sandbox import binding, control, dialects, fastpath, limits, pagepolicy, unit_of_work
     from sandbox.faults import hook as faults
     from sandbox.web.urls import vary_on_host
 
@@ -80,9 +80,10 @@ def register_hooks(app: Flask) -> None:
     for hook in (binding.refuse_untrusted_host, limits.reject_long_query,
                  faults.before_request):
         app.before_request(hook)
-    # After the view, in reverse order of registration: headers first, then the data
+    # After the view, in reverse order of registration: an answer under a standards
+    # dialect's path in that dialect's shape first, then headers, then the data
     # connection's commit, and the unit of work's commit last of all.
     for hook in (unit_of_work.commit, fastpath.commit, control.not_stored, vary_on_host,
-                 pagepolicy.protect):
+                 pagepolicy.protect, dialects.speak_the_dialect):
         app.after_request(hook)
     app.teardown_appcontext(fastpath.close_connection)

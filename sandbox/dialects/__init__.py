@@ -13,6 +13,8 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -20,9 +22,10 @@ from importlib.resources.abc import Traversable
 
 import sqlalchemy as sa
 from flask import Blueprint as FlaskBlueprint
-from flask import Flask, Response, abort, jsonify
+from flask import Flask, Response, abort, g, jsonify, request
 from flask_smorest import Blueprint
 
+from sandbox.errors import PROBLEM_JSON
 from sandbox.extensions import db
 from sandbox.models import Bank
 from sandbox.web.urls import public_base_url
@@ -43,9 +46,10 @@ class Dialect:
     path: str
     #: Its views, with ``url_prefix="/banks/<bank_id>" + path``.
     blueprint: Blueprint
-    #: An injected fault in the dialect's error shape: ``(status, detail, headers)``; None
-    #: when the dialect rewrites problem+json answers itself.
-    failure: Callable[[int, str, dict], Response] | None = None
+    #: An error in the dialect's own shape, ``(status, detail, headers) -> Response``: what
+    #: :func:`speak_the_dialect` turns a problem+json answer made outside the dialect's
+    #: views into (an injected fault, a refused host, a path or method it does not serve).
+    failure: Callable[[int, str, dict], Response]
     #: Published documents: served name (``cdr-banking.json``) → (title in ``/docs``, the
     #: vendored file).
     documents: dict[str, tuple[str, Traversable]] = field(default_factory=dict)
@@ -62,6 +66,41 @@ def at(rest: str) -> Dialect | None:
         if rest == dialect.path or rest.startswith(dialect.path + "/"):
             return dialect
     return None
+
+
+#: FAPI's interaction id, which both standards play back on every answer.
+INTERACTION_ID = "x-fapi-interaction-id"
+_PLAYABLE = re.compile(r"[\x21-\x7e]{1,128}")
+
+
+def interaction_id() -> str:
+    """The request's ``x-fapi-interaction-id``: played back when the client sent a plain
+    token, else a fresh RFC 4122 UUID (the same for the whole request)."""
+    if "interaction_id" not in g:
+        sent = (request.headers.get(INTERACTION_ID) or "").strip()
+        g.interaction_id = sent if _PLAYABLE.fullmatch(sent) else str(uuid.uuid4())
+    return g.interaction_id
+
+
+def speak_the_dialect(response: Response) -> Response:
+    """``after_request`` hook, for every answer under a dialect's path: problem+json made
+    before or outside its views (a fault, a refused host, a routing 404 or 405) rewritten in
+    the dialect's own error shape, status and headers kept; the interaction id played back;
+    never stored by caches."""
+    path = request.path
+    dialect = at("/" + path.split("/", 3)[3]) if path.startswith("/banks/") and \
+        path.count("/") >= 3 else None
+    if dialect is None:
+        return response
+    if response.mimetype == PROBLEM_JSON:
+        problem = json.loads(response.get_data())
+        headers = {name: value for name, value in response.headers.items()
+                   if name not in ("Content-Type", "Content-Length")}
+        response = dialect.failure(response.status_code,
+                                   problem.get("detail") or problem.get("title"), headers)
+    response.headers[INTERACTION_ID] = interaction_id()
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @functools.cache

@@ -1,7 +1,7 @@
 """Failures shaped like the real thing on each surface of a bank.
 
-The data API and other JSON endpoints answer RFC 9457 problem+json, the standards dialects
-their own error shape, the OAuth endpoints RFC 6749 error JSON, the login and consent pages a
+The data API and other JSON endpoints answer RFC 9457 problem+json (which the standards
+dialects rewrite into their own shape: ``dialects.speak_the_dialect``), the OAuth endpoints RFC 6749 error JSON, the login and consent pages a
 branded HTML error page.
 """
 from __future__ import annotations
@@ -89,18 +89,8 @@ def failure(kind: str, status: int, *, retry_after: int | None = None, bank=None
     if status == 401:
         realm = request.path.split("/")[2] if request.path.startswith("/banks/") else "sandbox"
         headers.update(bearer_challenge(realm, "invalid_token", detail))
-    dialect = _dialect()
-    if dialect is not None and dialect.failure is not None:
-        return dialect.failure(status, detail, headers)
     return problem_response(status, detail, headers=headers)
 
-
-def _dialect() -> dialects.Dialect | None:
-    """The dialect of the current request's path, if any."""
-    if not request.path.startswith("/banks/"):
-        return None
-    rest = request.path.removeprefix("/banks/").partition("/")[2]
-    return dialects.at("/" + rest)
 
 
 def _oauth_error(status: int, detail: str, headers: dict) -> Response:

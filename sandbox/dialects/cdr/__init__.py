@@ -15,11 +15,9 @@ from sandbox.dialects import Dialect
 from sandbox.dialects.cdr import common  # noqa: F401  (registers the Common operations)
 from sandbox.dialects.cdr.banking import PATH, blp
 from sandbox.dialects.cdr.errors import failure, handle_sandbox_error
-from sandbox.dialects.cdr.negotiation import add_interaction_id
 from sandbox.errors import SandboxError
 
 _DOCUMENTS = files(__name__) / "documents"
-blp.after_request(add_interaction_id)
 blp.register_error_handler(SandboxError, handle_sandbox_error)
 
 DIALECT = Dialect(

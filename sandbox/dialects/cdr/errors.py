@@ -4,8 +4,8 @@ Codes come from the Consumer Data Standards' error catalogue, which the publishe
 reference by name (``[400 - Invalid Field](#error-400-field-invalid)``...). Every error of the
 dialect's blueprint is rendered here: the dialect's own :class:`CdrError`, the services'
 :class:`~sandbox.errors.SandboxError` (through :data:`BY_DETAIL` and :data:`BY_STATUS`);
-injected faults use :func:`failure`. Routing errors (an unknown path, a method no operation
-has) happen before the dialect is reached and stay problem+json.
+what the sandbox answers before the dialect's views run (an injected fault, an unknown path,
+a method no operation has) is rewritten by :func:`failure` (``sandbox.dialects.speak_the_dialect``).
 """
 from __future__ import annotations
 

@@ -1,26 +1,19 @@
-"""CDR's request headers: ``x-v``/``x-min-v`` version negotiation and
-``x-fapi-interaction-id``.
-
-Each operation serves the versions of its payload that the published document defines
-(:func:`versioned`); the answer names the one chosen in ``x-v``. Every answer of the dialect,
-errors and injected faults included, carries ``x-fapi-interaction-id``: the client's, or a
-fresh UUID (:func:`interaction_id`).
+"""CDR's ``x-v``/``x-min-v`` version negotiation: each operation serves the versions of its
+payload that the published document defines (:func:`versioned`); the answer names the one
+chosen in ``x-v``. (``x-fapi-interaction-id`` is every dialect's:
+``sandbox.dialects.speak_the_dialect``.)
 """
 from __future__ import annotations
 
 import re
-import uuid
 from functools import wraps
 
-from flask import Response, g, request
+from flask import request
 
 from sandbox.dialects.cdr.errors import (
     HEADER_MISSING, INVALID_VERSION, UNSUPPORTED_VERSION, CdrError,
 )
 
-INTERACTION_ID = "x-fapi-interaction-id"
-#: What an ``x-fapi-interaction-id`` sent by a client may be to be played back.
-_PLAYABLE = re.compile(r"^[\x21-\x7e]{1,128}$")
 _VERSION = re.compile(r"^[1-9][0-9]{0,8}$")
 
 
@@ -65,17 +58,3 @@ def versioned(*supported: int):
     return decorator
 
 
-def interaction_id() -> str:
-    """The request's interaction id: the client's ``x-fapi-interaction-id`` when it is a
-    plain token, else a fresh UUID (kept for the request)."""
-    if "cdr_interaction_id" not in g:
-        sent = request.headers.get(INTERACTION_ID, "")
-        g.cdr_interaction_id = sent if _PLAYABLE.match(sent) else str(uuid.uuid4())
-    return g.cdr_interaction_id
-
-
-def add_interaction_id(response: Response) -> Response:
-    """``after_request`` of the dialect: play the interaction id back; never cached."""
-    response.headers[INTERACTION_ID] = interaction_id()
-    response.headers.setdefault("Cache-Control", "no-store")
-    return response

@@ -11,10 +11,10 @@ from importlib.resources import files
 
 from sandbox.dialects import Dialect
 from sandbox.dialects.ukob import accounts, consents, transactions  # noqa: F401
-from sandbox.dialects.ukob.protocol import PATH, blp
+from sandbox.dialects.ukob.protocol import PATH, blp, failure
 
 STANDARD = "UK Open Banking Account and Transaction API"
 DIALECT = Dialect(
-    id="ukob", standard=STANDARD, version="4.0.0", path=PATH, blueprint=blp,
+    id="ukob", standard=STANDARD, version="4.0.0", path=PATH, blueprint=blp, failure=failure,
     documents={"ukob.json": (f"{STANDARD} 4.0.0",
                              files(__name__) / "uk-ob-account-info-4.0.0.json")})

@@ -3,8 +3,8 @@ the ``Links``/``Meta`` envelope and errors as ``OBErrorResponse1``.
 
 Errors raised by the views (:class:`~sandbox.errors.SandboxError`, a parser's ``abort``) are
 rendered here in OB's shape; a problem+json answer made outside the views (an injected
-fault, a refused host, a method the path does not allow) is rewritten into the same shape on
-its way out, status and headers kept.
+fault, a refused host, a method the path does not allow) is rewritten into the same shape by
+:func:`failure` (through ``sandbox.dialects.speak_the_dialect``), status and headers kept.
 """
 from __future__ import annotations
 
@@ -12,25 +12,21 @@ import http
 import re
 import uuid
 
-from flask import Response, current_app, g, json, request
+from flask import Response, current_app, json, request
 from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 
 from sandbox.errors import (
-    PROBLEM_JSON, BadRequest, NotFound, SandboxError, Unprocessable, flatten_errors,
+    BadRequest, NotFound, SandboxError, Unprocessable, flatten_errors,
 )
 from sandbox.web.urls import public_base_url
 
 PATH = "/open-banking/v4.0/aisp"
-INTERACTION_ID = "x-fapi-interaction-id"
 AUTH_DATE = "x-fapi-auth-date"
 #: RFC 7231 full date, as the document's ``x-fapi-auth-date`` parameter spells it.
 AUTH_DATE_FORMAT = re.compile(
     r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
     r"\d{4} \d{2}:\d{2}:\d{2} (GMT|UTC)")
-_DIALECT_PATH = re.compile(r"/banks/[^/]+" + re.escape(PATH) + r"(/|$)")
-#: An interaction id the server plays back; anything else is replaced by a new one.
-_ECHOABLE = re.compile(r"[\x21-\x7e]{1,128}")
 
 #: ``OBError1.ErrorCode`` (OB_Internal_CodeSet ``OBExternalStatusReason1Code``) by status.
 FIELD_INVALID, FIELD_MISSING = "U002", "U004"
@@ -44,15 +40,6 @@ _OB_STATUS = {NotFound: (400, RESOURCE_NOT_FOUND), Unprocessable: (400, FIELD_IN
 
 blp = Blueprint("ukob", __name__, url_prefix="/banks/<bank_id>" + PATH,
                 description="UK Open Banking Account and Transaction API 4.0 (AISP).")
-
-
-def interaction_id() -> str:
-    """The request's ``x-fapi-interaction-id``: played back when the client sent a usable
-    one, else a new RFC 4122 UUID (the same for the whole request)."""
-    if "ukob_interaction_id" not in g:
-        sent = (request.headers.get(INTERACTION_ID) or "").strip()
-        g.ukob_interaction_id = sent if _ECHOABLE.fullmatch(sent) else str(uuid.uuid4())
-    return g.ukob_interaction_id
 
 
 def error_code(status: int) -> str:
@@ -118,23 +105,10 @@ def check_fapi_headers() -> None:
                          location="headers")
 
 
-@blp.after_app_request
-def _ob_answer(response: Response) -> Response:
-    """Every answer under the dialect's paths, routing errors (404, 405) included:
-    problem+json made outside the views rewritten as ``OBErrorResponse1``, the interaction
-    id played back, and never stored by caches."""
-    if not _DIALECT_PATH.match(request.path):
-        return response
-    if response.mimetype == PROBLEM_JSON:
-        problem = json.loads(response.get_data())
-        headers = {name: value for name, value in response.headers.items()
-                   if name in ("WWW-Authenticate", "Retry-After", "Allow")}
-        response = ob_error(response.status_code, [{
-            "ErrorCode": error_code(response.status_code),
-            "Message": problem.get("detail") or problem.get("title")}], headers)
-    response.headers[INTERACTION_ID] = interaction_id()
-    response.headers["Cache-Control"] = "no-store"
-    return response
+def failure(status: int, detail: str, headers: dict) -> Response:
+    """An error made outside the views (a fault, a refused host, a routing error) as
+    ``OBErrorResponse1``."""
+    return ob_error(status, [{"ErrorCode": error_code(status), "Message": detail}], headers)
 
 
 def self_link() -> str:
