@@ -10,8 +10,9 @@ one engine).
    20,000+ transactions. Also picks the account closest to 100 transactions at the same bank.
 2. Mints bearer tokens for both accounts' owners (scope ``accounts transactions``).
 3. Serves the sandbox over each database with ``sandbox.serving.gunicorn_settings`` (2
-   gthread workers of 8 threads), and a bare Flask hello world under the same settings without
-   the sandbox's hooks (seeding, delivery worker), all at once (an idle server costs nothing).
+   gthread workers of 8 threads, a listening socket per worker), and a bare Flask hello world
+   under the same settings without the sandbox's hooks (seeding, delivery worker), all at
+   once (an idle server costs nothing).
 4. Warms them up, then runs ``--rounds`` rounds; each drives, one after the other, with wrk at
    ``--connections`` for ``--duration`` seconds: ``GET {iss}/v1/accounts/{id}/transactions
    ?limit=50`` of the big account, the same of the small account (per engine), and the hello
@@ -107,6 +108,7 @@ def serve(kind: str, port: int, database: str | None) -> None:
             for key, value in settings.items():
                 if not callable(value):
                     self.cfg.set(key, value)
+            self.cfg.set("reuse_port", True)  # a socket per worker, as spread_connections does
 
         def load(self):
             return hello_app()
@@ -287,9 +289,10 @@ def main() -> None:
     print(f"\nwrk, 2 threads, {args.connections} connections, {args.duration} s per run, median "
           f"of {args.rounds} alternating rounds; gunicorn: 2 gthread workers of {THREADS} "
           f"threads (sandbox.serving.gunicorn_settings)")
-    print(f"rounds, req/s (p50 ms) of {' / '.join(targets)}:")
+    print(f"rounds, req/s (p50 / p99 ms) of {' / '.join(targets)}:")
     for row in zip(*runs.values()):
-        print("  " + " / ".join(f"{run['rps']:.0f} ({run['p50']:.1f})" for run in row))
+        print("  " + " / ".join(f"{run['rps']:.0f} ({run['p50']:.1f} / {run['p99']:.0f})"
+                                for run in row))
     hello_run = median_run(runs["hello"])
     ratios = {engine: report(engine, plans[engine], runs, hello_run, args.connections)
               for engine in urls}

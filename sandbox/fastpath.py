@@ -23,13 +23,18 @@ Three things are kept so that a page of transactions costs about one indexed que
   result is a pure function of the schema and the query string (no argument depends on the
   clock), failures are never kept, and each request gets its own copy.
 
-A data request reads on its own Core connection (:func:`connection`): on PostgreSQL it
-autocommits (each statement stands alone; READ COMMITTED gives each its own snapshot anyway),
-which spares the BEGIN and COMMIT round trips; SQLite's cost nothing, so it keeps its
-transaction. The access-log row and freshly stored JSON are the read path's only writes; they
-go through that same connection rather than the session so that a read needs one connection,
-not two, and they follow the request's unit of work: committed after the view returns
-(:func:`commit`), rolled back when it raises (:func:`abandon`).
+A data request reads and writes on its own Core connection (:func:`connection`), from an
+engine of the fast path's own whose connections autocommit (:func:`init_app`): each
+statement stands alone, which spares BEGIN and COMMIT (round trips on PostgreSQL), and a
+write holds SQLite's single write lock for one statement, inside one call into SQLite. The
+read path writes two things. Freshly stored JSON is a cache, stored at once. The access-log
+entry is queued by the view (:func:`write_with_commit`) and inserted after the view returned
+(:func:`commit`), before the answer leaves; a view that raises logs nothing
+(:func:`abandon`). Writing it in the view, in a transaction committed after the answer was
+built, held the write lock across Python code: with threads taking turns on the GIL, the
+other requests of every process, each with its entry to write, slept in SQLite's busy
+handler, and the data API's p99 was hundreds of milliseconds (docs/data-api.md,
+"Performance").
 """
 from __future__ import annotations
 
@@ -38,13 +43,12 @@ from collections import OrderedDict, namedtuple
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask import Response, g, request
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from webargs.flaskparser import FlaskParser
 
-from sandbox.extensions import db
 from sandbox.models import Transaction, TransactionJson
 
 
@@ -139,8 +143,8 @@ class Prepared:
                 for row in fetched]
 
     def execute(self, connection: sa.Connection, params: dict) -> None:
-        """Run the statement with ``params``. SQLAlchemy may not have seen it: :func:`commit`
-        commits both the request's connection and its DB-API connection."""
+        """Run the statement with ``params`` (on the DB-API connection: on a connection that
+        autocommits, it is committed when this returns)."""
         plan = self._plan(connection.dialect)
         if plan is None:
             connection.execute(self.statement, params)
@@ -176,20 +180,20 @@ _STORED = TransactionJson.__table__
 
 def store_json(connection: sa.Connection, rows: list[dict]) -> None:
     """Store serialised transactions (``transaction_id``, ``status``, ``running_balance``,
-    ``body``), replacing what was stored for an earlier state of the same rows."""
+    ``body``), replacing what was stored for an earlier state of the same rows: in one
+    statement, so one commit on the request's autocommitting connection."""
     dialect = connection.dialect.name
     if dialect in ("sqlite", "postgresql"):
         insert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(_STORED)
-        statement = insert.on_conflict_do_update(
+        connection.execute(insert.values(rows).on_conflict_do_update(
             index_elements=[_STORED.c.transaction_id],
             set_={"status": insert.excluded.status,
                   "running_balance": insert.excluded.running_balance,
-                  "body": insert.excluded.body})
-    else:
-        connection.execute(sa.delete(_STORED).where(
-            _STORED.c.transaction_id.in_([row["transaction_id"] for row in rows])))
-        statement = sa.insert(_STORED)
-    connection.execute(statement, rows)
+                  "body": insert.excluded.body}))
+        return
+    connection.execute(sa.delete(_STORED).where(
+        _STORED.c.transaction_id.in_([row["transaction_id"] for row in rows])))
+    connection.execute(sa.insert(_STORED), rows)
 
 
 def _drop_stored_json(connection: sa.Connection, statement, multiparams, params,
@@ -214,33 +218,51 @@ sa.event.listen(sa.Engine, "before_execute", _drop_stored_json)
 
 # -- the request's data connection, its unit of work, the kept grant row --------------------
 
+DATA_ENGINE = "sandbox.data_engine"
+
+
+def init_app(app: Flask) -> None:
+    """Give the app the fast path's engine: the app's database, the same engine options, and
+    connections that autocommit (no connection is opened until a request needs one)."""
+    app.extensions[DATA_ENGINE] = sa.create_engine(
+        app.config["SQLALCHEMY_DATABASE_URI"], isolation_level="AUTOCOMMIT",
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+
+
+def dispose(app: Flask) -> None:
+    """Close the fast path engine's pooled connections (before a fork, or when done)."""
+    app.extensions[DATA_ENGINE].dispose()
+
+
 def connection() -> sa.Connection:
-    """This request's Core connection for data reads and the read path's writes: checked out
-    on first use, returned to the pool when the app context ends."""
+    """This request's autocommitting Core connection for data reads and the read path's
+    writes: checked out on first use, returned to the pool when the app context ends."""
     current = g.get("data_connection")
     if current is None:
-        current = g.data_connection = db.engine.connect()
-        if current.dialect.name == "postgresql":
-            current.execution_options(isolation_level="AUTOCOMMIT")
+        current = g.data_connection = current_app.extensions[DATA_ENGINE].connect()
     return current
 
 
+def write_with_commit(statement: Prepared, values: dict) -> None:
+    """Have :func:`commit` insert a row through the prepared INSERT ``statement`` once the
+    view has returned (an access-log entry), unless the view raises."""
+    g.setdefault("rows_to_write", []).append((statement, values))
+
+
 def commit(response: Response) -> Response:
-    """Commit what the request wrote on its data connection (``after_request``): through
-    SQLAlchemy and on the DB-API connection, which :class:`Prepared` statements use
-    directly."""
-    current = g.get("data_connection")
-    if current is not None:
-        current.commit()
-        current.connection.commit()
+    """Insert the rows the view queued (``after_request``), each one statement that
+    autocommits, before the answer leaves."""
+    rows = g.pop("rows_to_write", None)
+    if rows:
+        current = connection()
+        for statement, values in rows:
+            statement.execute(current, values)
     return response
 
 
 def abandon() -> None:
-    """Roll back the request's data connection: the view raised."""
-    current = g.get("data_connection")
-    if current is not None:
-        current.rollback()
+    """Drop the rows the view queued: it raised, so it read nothing."""
+    g.pop("rows_to_write", None)
 
 
 def close_connection(_error: BaseException | None = None) -> None:

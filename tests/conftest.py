@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from sandbox import create_app
+from sandbox import create_app, fastpath
 from sandbox.extensions import db
 from tests import pgcluster
 
@@ -168,6 +168,7 @@ class ModuleWorld:
         with self.app.app_context():
             db.session.remove()
             db.engine.dispose()
+        fastpath.dispose(self.app)
 
     def _copy(self, source: str, target: str) -> None:
         self._close()
@@ -268,6 +269,7 @@ def app(world_template, tmp_path_factory):
         yield application
         with application.app_context():
             db.engine.dispose()
+        fastpath.dispose(application)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """The fast path's tricks, by what they answer: prepared statements answer exactly what
 ``Connection.execute`` answers, types included; parsed query strings are remembered without
-changing an answer."""
+changing an answer; a read's access-log entry is committed before its answer leaves, and a
+view that raises logs nothing."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -11,9 +12,12 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.exceptions import UnprocessableEntity
 
+from sandbox import clock, fastpath, unit_of_work
 from sandbox.extensions import db
 from sandbox.fastpath import Prepared, QueryParser
 from sandbox.models import AccessLogEntry, Transaction
+from sandbox.oauth.minting import mint_token
+from sandbox.services import access_log
 
 
 def test_a_prepared_select_reads_what_execute_reads(app):
@@ -102,3 +106,49 @@ def test_the_parser_forgets_the_least_recently_used_query_strings(app, monkeypat
     assert CountingQuery.loads == 4
     parse("limit=2")
     assert CountingQuery.loads == 5
+
+
+def _entries(url: str, consent_id: str) -> int:
+    """Access-log entries of ``consent_id``, counted on a connection of an engine of its own
+    (not the app's, so only what was committed is seen)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(sa.select(sa.func.count()).select_from(AccessLogEntry)
+                                     .where(AccessLogEntry.consent_id == consent_id))
+    finally:
+        engine.dispose()
+
+
+def test_a_read_is_in_the_access_log_once_its_answer_is_back(app, client):
+    with app.app_context(), unit_of_work.transaction() as session:
+        minted = mint_token(session, "harborline", "demo-app", "user_good", "accounts",
+                            None, now=clock.now())
+    url, consent = app.config["SQLALCHEMY_DATABASE_URI"], minted["consent_id"]
+
+    counts = []
+    for _ in range(3):
+        answer = client.get("/banks/harborline/v1/accounts",
+                            headers={"Authorization": f"Bearer {minted['access_token']}"})
+        assert answer.status_code == 200
+        counts.append(_entries(url, consent))
+
+    assert counts == [1, 2, 3]
+
+
+def test_a_view_that_raises_logs_nothing(app):
+    values = {"bank_id": "harborline", "client_id": "demo-app", "customer_id": "cus_x",
+              "consent_id": "cns_raised", "resource": "accounts", "resource_id": None,
+              "path": "/banks/harborline/v1/accounts",
+              "at": datetime(2026, 3, 1, 12, 30, tzinfo=timezone.utc)}
+    with app.test_request_context("/banks/harborline/v1/accounts"):
+        fastpath.write_with_commit(access_log.INSERT, values)
+        fastpath.abandon()
+        fastpath.commit(app.response_class())
+    with app.test_request_context("/banks/harborline/v1/accounts"):
+        fastpath.write_with_commit(access_log.INSERT, {**values, "consent_id": "cns_returned"})
+        fastpath.commit(app.response_class())
+        fastpath.close_connection()
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    assert (_entries(url, "cns_raised"), _entries(url, "cns_returned")) == (0, 1)

@@ -112,7 +112,7 @@ def test_two_servers_on_one_machine_keep_their_own_control_socket_and_stop_clean
                    for base in (one, two)}
         for base, path in sockets.items():
             shown = subprocess.run([str(BIN / "gunicornc"), "-s", path, "-j",
-                                    "-c", "show listeners"],
+                                    "-c", "show config"],
                                    capture_output=True, text=True, timeout=30, check=True)
             listeners[base] = shown.stdout
             assert requests.get(f"{base}/readyz", timeout=5).status_code == 200
@@ -124,3 +124,56 @@ def test_two_servers_on_one_machine_keep_their_own_control_socket_and_stop_clean
         log = (tmp_path / name / "stderr.log").read_text()
         assert "Failed to start control socket" not in log
         assert "Shutting down: Master" in log
+
+
+def _listeners(port: int) -> dict[int, set[str]]:
+    """Process id -> inodes of the TCP sockets it listens on at ``port`` (from /proc)."""
+    listening = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                listening.add(f"socket:[{fields[9]}]")
+    owners: dict[int, set[str]] = {}
+    for process in Path("/proc").iterdir():
+        if not process.name.isdigit():
+            continue
+        try:
+            links = {os.readlink(fd) for fd in (process / "fd").iterdir()}
+        except OSError:  # gone, or not ours to read
+            continue
+        if links & listening:
+            owners[int(process.name)] = links & listening
+    return owners
+
+
+def test_each_worker_listens_on_a_socket_of_its_own(app, tmp_path):
+    from sandbox.testing.server import sandbox_serve
+
+    with sandbox_serve(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / "spread",
+                       workers=2) as base:
+        port = int(base.rsplit(":", 1)[1])
+        owners = _listeners(port)
+        answers = [requests.get(f"{base}/healthz", timeout=5).status_code for _ in range(20)]
+
+    assert len(owners) == 2, owners  # the two workers; the master listens on nothing
+    assert all(len(sockets) == 1 for sockets in owners.values())
+    assert len(set.union(*owners.values())) == 2
+    assert set(answers) == {200}
+    log = (tmp_path / "spread" / "stderr.log").read_text()
+    assert f"Listening at: {base} " in log and "a socket per worker (SO_REUSEPORT)" in log
+
+
+def test_serve_refuses_a_port_another_server_listens_on(app, tmp_path):
+    from sandbox.testing.server import sandbox_serve, serve_command
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with sandbox_serve(url, tmp_path / "first", workers=1) as base:
+        port = int(base.rsplit(":", 1)[1])
+        second = subprocess.run(serve_command(url, host="127.0.0.1", port=port, workers=1),
+                                capture_output=True, text=True, timeout=120)
+        still = requests.get(f"{base}/healthz", timeout=5)
+
+    assert second.returncode != 0
+    assert f"127.0.0.1:{port} is in use" in second.stderr
+    assert still.status_code == 200

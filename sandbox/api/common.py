@@ -10,8 +10,10 @@ from flask import current_app, request
 from flask_smorest import Blueprint
 
 from sandbox.errors import PROBLEM_JSON, ProblemSchema
-from sandbox.fastpath import QueryParser
+from sandbox.fastpath import QueryParser, write_with_commit
+from sandbox.services import access_log
 from sandbox.services.representation import dumps
+from sandbox.services.tokens import Grant
 
 URL_PREFIX = "/banks/<bank_id>/v1"
 NO_STORE = "no-store"
@@ -122,10 +124,13 @@ class PageArgs(Schema):
                                  "Omit it for the first page."})
 
 
-def request_path() -> str:
-    """The path and query string of the current request, as the access log keeps it."""
+def log_read(grant: Grant, resource: str, resource_id: str | None) -> None:
+    """Log that ``grant`` read ``resource`` (``resource_id`` names the account or item) at
+    this request's path and query string: an access-log entry, written once the view has
+    returned and before the answer leaves (:func:`sandbox.fastpath.write_with_commit`)."""
     query = request.query_string.decode("latin-1")
-    return f"{request.path}?{query}" if query else request.path
+    path = f"{request.path}?{query}" if query else request.path
+    write_with_commit(access_log.INSERT, access_log.entry(grant, resource, resource_id, path))
 
 
 def render(schema: ma.Schema, data) -> str:

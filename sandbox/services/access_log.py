@@ -16,23 +16,20 @@ from sandbox.services.tokens import Grant
 _PATH_LENGTH = 300
 _COLUMNS = ("bank_id", "client_id", "customer_id", "consent_id", "resource", "resource_id",
             "path", "at")
-_INSERT = Prepared(sa.insert(AccessLogEntry).values(
+#: The prepared INSERT of an entry (:func:`entry`).
+INSERT = Prepared(sa.insert(AccessLogEntry).values(
     {name: sa.bindparam(name, type_=AccessLogEntry.__table__.c[name].type) for name in _COLUMNS}))
 #: Entries in insertion order, newest first (the sandbox clock may be moved back).
 KEYSET = Keyset("access-log", AccessLogEntry.id)
 
 
-def record(connection: sa.Connection, grant: Grant, resource: str, resource_id: str | None,
-           path: str) -> None:
-    """Log that ``grant`` read ``resource`` (``resource_id`` names the account or item) at
-    ``path``: one small INSERT on the request's data connection, run as a prepared statement
-    and committed with the request (:func:`sandbox.fastpath.commit`)."""
-    _INSERT.execute(connection, {
-        "bank_id": grant.bank_id, "client_id": grant.client_id,
-        "customer_id": grant.customer_id, "consent_id": grant.consent_id,
-        "resource": resource, "resource_id": resource_id, "path": path[:_PATH_LENGTH],
-        "at": grant.now,
-    })
+def entry(grant: Grant, resource: str, resource_id: str | None, path: str) -> dict:
+    """The entry logging that ``grant`` read ``resource`` (``resource_id`` names the account
+    or item) at ``path``: the values of :data:`INSERT`."""
+    return {"bank_id": grant.bank_id, "client_id": grant.client_id,
+            "customer_id": grant.customer_id, "consent_id": grant.consent_id,
+            "resource": resource, "resource_id": resource_id, "path": path[:_PATH_LENGTH],
+            "at": grant.now}
 
 
 #: Entries deleted per statement, and per call, by :func:`prune`.

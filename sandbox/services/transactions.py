@@ -179,8 +179,7 @@ def get_transaction(connection: sa.Connection, grant: Grant,
 
 def _bodies(connection: sa.Connection, rows) -> list[str]:
     """The JSON text of each row (its first column is the id, its last the stored text, or
-    None): stored, or serialised now and stored for next time (committed with the request's
-    access-log entry)."""
+    None): stored, or serialised now and stored for next time."""
     bodies = [row[-1] for row in rows]
     if None not in bodies:
         return bodies

@@ -117,7 +117,7 @@ def _server_env(settings: SandboxSettings) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def sandbox_app(sandbox_settings, tmp_path_factory):
     """The sandbox's Flask app in this process, over a freshly seeded world of its own."""
-    from sandbox import create_app
+    from sandbox import create_app, fastpath
     from sandbox.extensions import db
     from sandbox.services import snapshots
 
@@ -141,6 +141,7 @@ def sandbox_app(sandbox_settings, tmp_path_factory):
     yield app
     with app.app_context():
         db.engine.dispose()
+    fastpath.dispose(app)
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,10 @@ from sandbox.api.accounts.schemas import AccountListSchema, AccountSchema, Balan
 from sandbox.api.auth import requires
 from sandbox.api.common import (
     ACCOUNT_ID, ITEM_HEADERS, LIST_HEADERS, conditional, conditional_answer, data_blueprint,
-    json_answer, not_found, render, request_path,
+    json_answer, log_read, not_found, render,
 )
 from sandbox.extensions import db
-from sandbox.fastpath import connection
-from sandbox.services import access_log, accounts
+from sandbox.services import accounts
 from sandbox.services.accounts import NO_ACCOUNT
 
 blp = data_blueprint("accounts", "The accounts the consent covers, and their balances.")
@@ -26,7 +25,7 @@ class Accounts(MethodView):
         Every account the person selected when granting the consent, in the bank's order.
         """
         data = accounts.list_accounts(db.session, grant)
-        access_log.record(connection(), grant, "accounts", None, request_path())
+        log_read(grant, "accounts", None)
         return json_answer(render(ACCOUNT_LIST, {"data": data, "next_cursor": None}))
 
 
@@ -39,7 +38,7 @@ class Account(MethodView):
     def get(self, grant, account_id):
         """Get one account"""
         account = accounts.get_account(db.session, grant, account_id)
-        access_log.record(connection(), grant, "account", account_id, request_path())
+        log_read(grant, "account", account_id)
         return conditional_answer(render(ACCOUNT, account))
 
 
@@ -56,5 +55,5 @@ class Balances(MethodView):
         `credit_limit`.
         """
         balances = accounts.get_balances(db.session, grant, account_id)
-        access_log.record(connection(), grant, "balances", account_id, request_path())
+        log_read(grant, "balances", account_id)
         return conditional_answer(render(BALANCES, balances))

@@ -3,13 +3,12 @@ from flask.views import MethodView
 
 from sandbox.api.auth import requires
 from sandbox.api.common import (
-    ITEM_HEADERS, conditional, conditional_answer, data_blueprint, not_found, render,
-    request_path,
+    ITEM_HEADERS, conditional, conditional_answer, data_blueprint, log_read, not_found,
+    render,
 )
 from sandbox.api.identity.schemas import IdentitySchema
 from sandbox.extensions import db
-from sandbox.fastpath import connection
-from sandbox.services import access_log, identity
+from sandbox.services import identity
 from sandbox.services.identity import NO_CUSTOMER
 
 blp = data_blueprint("identity", "The person behind the consent.")
@@ -28,5 +27,5 @@ class Identity(MethodView):
         Name, username, email, phone, postal address and home coordinates.
         """
         person = identity.get_identity(db.session, grant)
-        access_log.record(connection(), grant, "identity", grant.customer_id, request_path())
+        log_read(grant, "identity", grant.customer_id)
         return conditional_answer(render(IDENTITY, person))

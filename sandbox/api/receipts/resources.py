@@ -4,12 +4,12 @@ from flask.views import MethodView
 from sandbox.api.auth import requires
 from sandbox.api.common import (
     ITEM_HEADERS, LIST_HEADERS, conditional, conditional_answer, data_blueprint, json_answer,
-    not_found, path_parameter, render, request_path,
+    log_read, not_found, path_parameter, render,
 )
 from sandbox.api.receipts.schemas import ReceiptArgs, ReceiptPageSchema, ReceiptSchema
 from sandbox.extensions import db
 from sandbox.fastpath import connection
-from sandbox.services import access_log, receipts
+from sandbox.services import receipts
 from sandbox.services.accounts import NO_ACCOUNT
 from sandbox.services.paging import page_limit, page_size_max
 from sandbox.services.receipts import NO_RECEIPT
@@ -36,8 +36,7 @@ class Receipts(MethodView):
         limit = page_limit(args.pop("limit"), page_size_max(connection(), grant.bank_id))
         cursor = args.pop("cursor", None)
         page = receipts.receipt_page(db.session, grant, receipts.Filters(**args), limit, cursor)
-        access_log.record(connection(), grant, "receipts", args.get("account_id"),
-                          request_path())
+        log_read(grant, "receipts", args.get("account_id"))
         return json_answer(render(RECEIPT_PAGE, page))
 
 
@@ -50,5 +49,5 @@ class Receipt(MethodView):
     def get(self, grant, receipt_id):
         """Get one receipt"""
         receipt = receipts.get_receipt(db.session, grant, receipt_id)
-        access_log.record(connection(), grant, "receipt", receipt_id, request_path())
+        log_read(grant, "receipt", receipt_id)
         return conditional_answer(render(RECEIPT, receipt))

@@ -4,12 +4,12 @@ from flask.views import MethodView
 from sandbox.api.auth import requires
 from sandbox.api.common import (
     ITEM_HEADERS, LIST_HEADERS, conditional, conditional_answer, data_blueprint, json_answer,
-    not_found, path_parameter, render, request_path,
+    log_read, not_found, path_parameter, render,
 )
 from sandbox.api.shipments.schemas import ShipmentArgs, ShipmentPageSchema, ShipmentSchema
 from sandbox.extensions import db
 from sandbox.fastpath import connection
-from sandbox.services import access_log, tracking
+from sandbox.services import tracking
 from sandbox.services.paging import page_limit, page_size_max
 from sandbox.services.tracking import NO_SHIPMENT
 
@@ -35,7 +35,7 @@ class Shipments(MethodView):
         limit = page_limit(args["limit"], page_size_max(connection(), grant.bank_id))
         page = tracking.shipment_page(db.session, grant, args.get("status"), limit,
                                       args.get("cursor"))
-        access_log.record(connection(), grant, "shipments", None, request_path())
+        log_read(grant, "shipments", None)
         return json_answer(render(SHIPMENT_PAGE, page))
 
 
@@ -48,5 +48,5 @@ class Shipment(MethodView):
     def get(self, grant, shipment_id):
         """Get one shipment"""
         shipment = tracking.get_shipment(db.session, grant, shipment_id)
-        access_log.record(connection(), grant, "shipment", shipment_id, request_path())
+        log_read(grant, "shipment", shipment_id)
         return conditional_answer(render(SHIPMENT, shipment))

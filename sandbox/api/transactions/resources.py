@@ -8,13 +8,13 @@ from flask.views import MethodView
 from sandbox.api.auth import requires
 from sandbox.api.common import (
     ACCOUNT_ID, ITEM_HEADERS, LIST_HEADERS, conditional, conditional_answer, data_blueprint,
-    json_answer, not_found, path_parameter, request_path,
+    json_answer, log_read, not_found, path_parameter,
 )
 from sandbox.api.transactions.schemas import (
     TransactionArgs, TransactionPageSchema, TransactionSchema,
 )
 from sandbox.fastpath import connection
-from sandbox.services import access_log, transactions
+from sandbox.services import transactions
 from sandbox.services.accounts import NO_ACCOUNT
 from sandbox.services.paging import page_limit, page_size_max
 from sandbox.services.transactions import NO_TRANSACTION
@@ -44,7 +44,7 @@ class AccountTransactions(MethodView):
         cursor = args.pop("cursor", None)
         page = transactions.transaction_page(connection(), grant, account_id,
                                              transactions.Filters(**args), limit, cursor)
-        access_log.record(connection(), grant, "transactions", account_id, request_path())
+        log_read(grant, "transactions", account_id)
         return json_answer(page)
 
 
@@ -57,5 +57,5 @@ class Transaction(MethodView):
     def get(self, grant, transaction_id):
         """Get one transaction"""
         body = transactions.get_transaction(connection(), grant, transaction_id)
-        access_log.record(connection(), grant, "transaction", transaction_id, request_path())
+        log_read(grant, "transaction", transaction_id)
         return conditional_answer(body)

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 
 from sandbox import clock
 from sandbox.api.auth import authorize
-from sandbox.api.common import request_path
+from sandbox.api.common import log_read
 from sandbox.dialects.cdr import arguments, mapping
 from sandbox.dialects.cdr.errors import INVALID_BANKING_ACCOUNT, NOT_FOUND, CdrError
 from sandbox.dialects.cdr.negotiation import versioned
@@ -20,7 +20,7 @@ from sandbox.errors import NotFound
 from sandbox.extensions import db
 from sandbox.fastpath import connection
 from sandbox.oauth.resource import CUSTOMER
-from sandbox.services import access_log, accounts, banks, transactions
+from sandbox.services import accounts, banks, transactions
 from sandbox.services.accounts import NO_ACCOUNT
 from sandbox.services.representation import dumps, instant
 from sandbox.services.transactions import NO_TRANSACTION
@@ -73,7 +73,7 @@ def list_accounts(bank_id: str):
     filters, page = _account_filters(), requested_page()
     rows = [mapping.account(body) for body in accounts.list_accounts(db.session, grant)
             if _account_filter(body, *filters)]
-    access_log.record(connection(), grant, "accounts", None, request_path())
+    log_read(grant, "accounts", None)
     return paginated(page, rows, "accounts")
 
 
@@ -86,7 +86,7 @@ def list_balances(bank_id: str):
     rows = [mapping.balance(body, balances)
             for body, balances in accounts.list_balances(db.session, grant)
             if _account_filter(body, *filters)]
-    access_log.record(connection(), grant, "balances", None, request_path())
+    log_read(grant, "balances", None)
     return paginated(page, rows, "balances")
 
 
@@ -103,7 +103,7 @@ def list_balances_of(bank_id: str):
     rows = [mapping.balance(body, balances)
             for body, balances in accounts.list_balances(db.session, grant)
             if body["id"] in wanted]
-    access_log.record(connection(), grant, "balances", None, request_path())
+    log_read(grant, "balances", None)
     return paginated(page, rows, "balances")
 
 
@@ -113,7 +113,7 @@ def get_account(bank_id: str, account_id: str):
     """Get Account Detail (``getBankingAccountDetail``, version 5)."""
     grant = authorize(bank_id, CUSTOMER, DETAIL)
     body = accounts.get_account(db.session, grant, account_id)
-    access_log.record(connection(), grant, "account", account_id, request_path())
+    log_read(grant, "account", account_id)
     return single(mapping.account_detail(body))
 
 
@@ -124,7 +124,7 @@ def get_balance(bank_id: str, account_id: str):
     grant = authorize(bank_id, CUSTOMER, BASIC)
     body = accounts.get_account(db.session, grant, account_id)
     balances = accounts.get_balances(db.session, grant, account_id)
-    access_log.record(connection(), grant, "balances", account_id, request_path())
+    log_read(grant, "balances", account_id)
     return single(mapping.balance(body, balances))
 
 
@@ -147,7 +147,7 @@ def list_transactions(bank_id: str, account_id: str):
         connection(), grant, account_id, filters, since=oldest, before=before,
         offset=page.offset, limit=page.size)
     rows = [mapping.transaction(json.loads(body)) for body in bodies]
-    access_log.record(connection(), grant, "transactions", account_id, request_path())
+    log_read(grant, "transactions", account_id)
     found = envelope(page, total, {"transactions": rows})
     found["meta"]["isQueryParamUnsupported"] = False
     return answer(found)
@@ -163,7 +163,7 @@ def get_transaction(bank_id: str, account_id: str, transaction_id: str):
     body = json.loads(transactions.get_transaction(connection(), grant, transaction_id))
     if body["account_id"] != account_id:
         raise NotFound(NO_TRANSACTION)
-    access_log.record(connection(), grant, "transaction", transaction_id, request_path())
+    log_read(grant, "transaction", transaction_id)
     return single(mapping.transaction_detail(body))
 
 

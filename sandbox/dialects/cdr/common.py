@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from sandbox import clock
 from sandbox.api.auth import authorize
-from sandbox.api.common import request_path
+from sandbox.api.common import log_read
 from sandbox.dialects.cdr import mapping
 from sandbox.dialects.cdr.banking import answer, blp, single
 from sandbox.dialects.cdr.errors import NOT_FOUND, CdrError
 from sandbox.dialects.cdr.negotiation import versioned
 from sandbox.dialects.cdr.paging import self_link
 from sandbox.extensions import db
-from sandbox.fastpath import connection
 from sandbox.oauth.resource import CUSTOMER
-from sandbox.services import access_log, banks, identity
+from sandbox.services import banks, identity
 from sandbox.services.representation import instant
 
 CUSTOMER_BASIC = "common:customer.basic:read"
@@ -25,7 +24,7 @@ def get_customer(bank_id: str):
     """Get Customer (``getCustomer``, version 1)."""
     grant = authorize(bank_id, CUSTOMER, CUSTOMER_BASIC)
     person = identity.get_identity(db.session, grant)
-    access_log.record(connection(), grant, "identity", grant.customer_id, request_path())
+    log_read(grant, "identity", grant.customer_id)
     return single(mapping.customer(person))
 
 

@@ -5,19 +5,14 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from sandbox.api.common import request_path
+from sandbox.api.common import log_read
 from sandbox.dialects.ukob import mapping
 from sandbox.dialects.ukob.access import reader
 from sandbox.dialects.ukob.protocol import answer, blp, envelope
 from sandbox.extensions import db
-from sandbox.fastpath import connection
-from sandbox.services import access_log, accounts, identity
+from sandbox.services import accounts, identity
 
 ACCOUNTS = ("ReadAccountsBasic", "ReadAccountsDetail")
-
-
-def _log(grant, resource: str, resource_id: str | None) -> None:
-    access_log.record(connection(), grant, resource, resource_id, request_path())
 
 
 @blp.route("/accounts")
@@ -26,7 +21,7 @@ class Accounts(MethodView):
         """The consent's accounts."""
         who = reader(bank_id, *ACCOUNTS)
         found = accounts.list_accounts(db.session, who.grant)
-        _log(who.grant, "accounts", None)
+        log_read(who.grant, "accounts", None)
         detail = who.has("ReadAccountsDetail")
         return answer(envelope({"Account": [mapping.account(body, detail) for body in found]}))
 
@@ -37,7 +32,7 @@ class Account(MethodView):
         """One account of the consent."""
         who = reader(bank_id, *ACCOUNTS)
         body = accounts.get_account(db.session, who.grant, account_id)
-        _log(who.grant, "account", account_id)
+        log_read(who.grant, "account", account_id)
         detail = who.has("ReadAccountsDetail")
         return answer(envelope({"Account": [mapping.account(body, detail)]}))
 
@@ -55,7 +50,7 @@ class AccountBalances(MethodView):
         who = reader(bank_id, "ReadBalances")
         body = accounts.get_account(db.session, who.grant, account_id)
         found = _balances(who.grant, body)
-        _log(who.grant, "balances", account_id)
+        log_read(who.grant, "balances", account_id)
         return answer(envelope({"Balance": found}))
 
 
@@ -66,7 +61,7 @@ class Balances(MethodView):
         who = reader(bank_id, "ReadBalances")
         found = [entry for body in accounts.list_accounts(db.session, who.grant)
                  for entry in _balances(who.grant, body)]
-        _log(who.grant, "balances", None)
+        log_read(who.grant, "balances", None)
         return answer(envelope({"Balance": found}))
 
 
@@ -76,7 +71,7 @@ class Party(MethodView):
         """The customer who gave the consent (the PSU)."""
         who = reader(bank_id, "ReadPartyPSU")
         person = identity.get_identity(db.session, who.grant)
-        _log(who.grant, "identity", who.grant.customer_id)
+        log_read(who.grant, "identity", who.grant.customer_id)
         return answer(envelope({"Party": mapping.party(person)}))
 
 
@@ -86,7 +81,7 @@ def _holder(bank_id: str, account_id: str) -> dict:
     who = reader(bank_id, "ReadParty")
     accounts.get_account(db.session, who.grant, account_id)
     person = identity.get_identity(db.session, who.grant)
-    _log(who.grant, "identity", who.grant.customer_id)
+    log_read(who.grant, "identity", who.grant.customer_id)
     return mapping.party(person, account_role=True)
 
 

@@ -15,14 +15,14 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import abort
 
-from sandbox.api.common import DEFAULT_PAGE_SIZE, request_path
+from sandbox.api.common import DEFAULT_PAGE_SIZE, log_read
 from sandbox.clock import UTC
 from sandbox.dialects.ukob import mapping
 from sandbox.dialects.ukob.access import Reader, reader
 from sandbox.dialects.ukob.protocol import answer, blp, envelope
 from sandbox.extensions import db
 from sandbox.fastpath import connection
-from sandbox.services import access_log, accounts, transactions
+from sandbox.services import accounts, transactions
 from sandbox.services.paging import InvalidCursor
 from sandbox.web.urls import public_base_url
 
@@ -98,7 +98,7 @@ class AccountTransactions(MethodView):
         args = _query()
         account = accounts.get_account(db.session, who.grant, account_id)
         rows, cursor = _page(who, account, _filters(who, args), args["cursor"])
-        access_log.record(connection(), who.grant, "transactions", account_id, request_path())
+        log_read(who.grant, "transactions", account_id)
         return answer(envelope({"Transaction": rows}, _next_link(cursor), pages=None))
 
 
@@ -138,5 +138,5 @@ class Transactions(MethodView):
                 following = _encode(ids[index + 1], None)
             if rows or following:
                 break
-        access_log.record(connection(), who.grant, "transactions", None, request_path())
+        log_read(who.grant, "transactions", None)
         return answer(envelope({"Transaction": rows}, _next_link(following), pages=None))
