@@ -44,12 +44,23 @@ def create_schema(bind: sa.Connection | sa.Engine) -> None:
     Base.metadata.create_all(bind)
 
 
+#: The statistics target of the ANALYZE after a bulk load: a sample of 3,000 rows a table
+#: (PostgreSQL's default, 100, samples 30,000).
+LOADED_STATISTICS_TARGET = 10
+
+
 def refresh_statistics(connection: sa.Connection) -> None:
     """After a bulk load, give PostgreSQL's planner the tables' new sizes (``ANALYZE``), as
     autovacuum would only a minute later: without them a keyset page of transactions reads
     and sorts the whole account. PostgreSQL's ANALYZE counts the rows its own transaction
-    inserted, so it runs in the loading transaction. SQLite plans from its indexes."""
+    inserted, so it runs in the loading transaction. It samples
+    :data:`LOADED_STATISTICS_TARGET` x 300 rows a table: sizes and spreads are what the
+    data API's plans need, and the default sample took 0.6 s of a 4.9 s seed of the default
+    world (``ANALYZE`` in psql, or autovacuum once a tenth of a table changed, samples more).
+    SQLite plans from its indexes."""
     if connection.dialect.name == "postgresql":
+        connection.execute(sa.text(
+            f"SET LOCAL default_statistics_target = {LOADED_STATISTICS_TARGET}"))
         connection.execute(sa.text("ANALYZE"))
 
 

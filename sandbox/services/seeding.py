@@ -75,7 +75,8 @@ def seed_world(session: Session, *, seed: int, customers: int, months: int,
         if fresh:
             drop_schema(connection)
         create_schema(connection)
-        with constraints_deferred(connection), BulkWriter(connection, counts) as writer:
+        with constraints_deferred(connection), \
+                BulkWriter(connection, counts, freeze=fresh) as writer:
             _write_merchants(writer)
             for position, bank in enumerate(banks):
                 add_bank(session, bank, position, issued_at=now)

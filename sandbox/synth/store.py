@@ -242,11 +242,16 @@ def bulk_path(bind: sa.Connection | sa.Engine) -> str:
 
 class BulkWriter:
     """Collects :class:`CustomerRows`, converts them (:func:`prepare`) and inserts them in
-    batches on ``connection``; ``counts`` is updated with the rows written per kind."""
+    batches on ``connection``; ``counts`` is updated with the rows written per kind.
+    ``freeze``: the big tables were created in the connection's transaction, so PostgreSQL
+    may load them already frozen (``COPY ... (FREEZE)``): the first reads and the ANALYZE
+    that follows the load then write no hint bits (PostgreSQL refuses FREEZE otherwise)."""
 
-    def __init__(self, connection: sa.Connection, counts: dict[str, int]):
+    def __init__(self, connection: sa.Connection, counts: dict[str, int], *,
+                 freeze: bool = False):
         self.connection = connection
         self.counts = counts
+        self.freeze = freeze
         self.path = bulk_path(connection)
         self.pending: dict[str, list] = {kind: [] for kind in
                                          ("customers", "accounts", "transactions", "receipts",
@@ -302,5 +307,7 @@ class BulkWriter:
     def _copy(self, model, columns: tuple[str, ...], lines: list[str]) -> None:
         """Stream COPY text ``lines`` into ``model``'s table on this connection's transaction."""
         statement = f"COPY {model.__table__.name} ({', '.join(columns)}) FROM STDIN"
+        if self.freeze:
+            statement += " (FREEZE)"
         with self.connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
             copy.write("".join(lines))
