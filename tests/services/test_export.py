@@ -104,3 +104,23 @@ def test_one_bank(app):
 def test_an_unknown_bank_is_an_error(app):
     with pytest.raises(UnknownBank, match="nowhere"):
         export_text(app, "nowhere")
+
+
+@pytest.mark.postgres_only(reason="compares PostgreSQL's world with SQLite's")
+def test_the_same_seed_exports_the_same_bytes_on_both_engines(app, tmp_path):
+    from sandbox import create_app, unit_of_work
+    from sandbox.services.seeding import seed_world
+    from tests.conftest import TEST_AS_OF, TEST_CUSTOMERS, TEST_MONTHS, TEST_SEED
+
+    sqlite_app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'same.db'}",
+                             "SANDBOX_HISTORY_MONTHS": TEST_MONTHS, "TESTING": True})
+    with sqlite_app.app_context(), unit_of_work.transaction() as session:
+        seed_world(session, seed=TEST_SEED, customers=TEST_CUSTOMERS, months=TEST_MONTHS,
+                   as_of=TEST_AS_OF, fresh=True)
+
+    on_sqlite, on_postgres = export_text(sqlite_app), export_text(app)
+    with sqlite_app.app_context():
+        db.engine.dispose()
+
+    assert len(on_postgres) > 100_000
+    assert on_postgres == on_sqlite
