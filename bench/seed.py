@@ -25,6 +25,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's sandbox, not whichever one is installed
 AS_OF = date(2026, 3, 1)
 
 
@@ -110,7 +111,6 @@ def main() -> None:
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
     report(engine_name(args.database), args.database, args.customers, args.months)
     if args.postgres:
-        sys.path.insert(0, str(ROOT))
         from tests.pgcluster import cluster
 
         with cluster() as url:
