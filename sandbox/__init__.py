@@ -76,10 +76,11 @@ def register_hooks(app: Flask) -> None:
     from sandbox.faults import hook as faults
     from sandbox.web.urls import vary_on_host
 
-    # Before the view: a Host outside TRUSTED_HOSTS, then an overlong query string, are
-    # refused before anything else; then a fault may answer in the bank's place.
+    # Before the view: a Host outside TRUSTED_HOSTS, an overlong query string, then a NUL
+    # character in a query or form field, are refused before anything else; then a fault may
+    # answer in the bank's place.
     for hook in (binding.refuse_untrusted_host, limits.reject_long_query,
-                 faults.before_request):
+                 limits.reject_nul_characters, faults.before_request):
         app.before_request(hook)
     # After the view, in reverse order of registration: an answer under a standards
     # dialect's path in that dialect's shape first, then headers, then the data

@@ -179,3 +179,23 @@ def test_par_with_unechoable_response_type_is_invalid_request(live_server):
                                  "scope": "openid"})
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_request"
+
+
+@pytest.mark.parametrize(("method", "path", "field", "location"), [
+    ("POST", f"/banks/{BANK}/revoke", "token", "form"),
+    ("POST", f"/banks/{BANK}/introspect", "token", "form"),
+    ("POST", f"/banks/{BANK}/token", "refresh_token", "form"),
+    ("GET", f"/banks/{BANK}/v1/accounts/acc_x/transactions", "cursor", "query"),
+])
+def test_a_nul_character_is_refused_naming_its_field(live_server, method, path, field,
+                                                     location):
+    # PostgreSQL cannot hold a NUL in text: looking the value up answered 500 there.
+    value = {field: "tok\x00en"}
+    form = {"grant_type": "refresh_token", **value} if field == "refresh_token" else value
+    answer = requests.request(method, f"{live_server}{path}", auth=DEMO_SECRET, timeout=10,
+                              **({"data": form} if location == "form" else {"params": value}))
+
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["Content-Type"] == PROBLEM
+    assert answer.json()["errors"] == [{"path": field, "location": location,
+                                        "message": "Must not contain a NUL character."}]
