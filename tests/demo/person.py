@@ -67,7 +67,9 @@ class ChatPerson:
         return self.messages()[-1][2]
 
     def ask(self, words: str) -> list[str]:
-        """Send ``words``; answers the texts of the bot's replies."""
+        """Send ``words``; answers the texts of the bot's replies (not the notices a webhook
+        may post meanwhile: a purchase made while the clock moved)."""
         before = len(self.messages())
         assert self.say(words).status_code == 204
-        return [text for sender, _kind, text in self.messages()[before:] if sender == "bot"]
+        return [text for sender, kind, text in self.messages()[before:]
+                if sender == "bot" and kind != "notice"]
