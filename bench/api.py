@@ -96,7 +96,7 @@ def serve(kind: str, port: int, database: str | None) -> None:
     """Run gunicorn in the foreground with the sandbox's settings (child process)."""
     from gunicorn.app.base import BaseApplication
 
-    from sandbox.serving import SandboxServer, gunicorn_settings
+    from sandbox.serving import SandboxServer, gunicorn_settings, spread_connections
 
     settings = gunicorn_settings("127.0.0.1", port, 2)
     if kind == "api":
@@ -108,7 +108,7 @@ def serve(kind: str, port: int, database: str | None) -> None:
             for key, value in settings.items():
                 if not callable(value):
                     self.cfg.set(key, value)
-            self.cfg.set("reuse_port", True)  # a socket per worker, as spread_connections does
+            self.cfg.set("on_starting", spread_connections)  # a socket per worker, as served
 
         def load(self):
             return hello_app()

@@ -54,9 +54,8 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
 
     from sandbox import api as data_api
-    from sandbox import control, demo, dialects, fastpath, limits, oauth, people, web
+    from sandbox import control, demo, dialects, limits, oauth, people, web
 
-    fastpath.init_app(app)
     web.init_app(app)
     oauth.init_app(app)
     people.init_app(app)

@@ -1,6 +1,6 @@
 """The Flask application class: data API calls skip the cookie session, a view that raises
-leaves nothing of its unit of work behind, and bodies nested too deeply to parse are answered
-as the client error they are."""
+leaves nothing of its unit of work behind, and bodies nested too deeply to parse, or holding
+a NUL character, are answered as the client error they are."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -10,7 +10,7 @@ from flask import Flask, Request, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import BadRequest
 
-from sandbox import fastpath, unit_of_work
+from sandbox import fastpath, limits, unit_of_work
 
 #: What a client is told when its body nests deeper than the parsers can follow.
 TOO_DEEP = "The request body is nested too deeply to parse."
@@ -28,7 +28,17 @@ class PageSessionInterface(SecureCookieSessionInterface):
 
 class SandboxRequest(Request):
     """Flask's request, for which JSON nested deeper than the parser's recursion limit is
-    malformed JSON like any other (``get_json(silent=True)`` answers None, else 400)."""
+    malformed JSON like any other (``get_json(silent=True)`` answers None, else 400), and a
+    JSON body holding a NUL character is refused as it is read
+    (:func:`sandbox.limits.refuse_nul_in_json`): Flask's ``get_json`` and webargs' parser
+    both read it here."""
+
+    def get_data(self, cache: bool = True, as_text: bool = False,
+                 parse_form_data: bool = False):
+        data = super().get_data(cache=cache, as_text=as_text, parse_form_data=parse_form_data)
+        if self.is_json:
+            limits.refuse_nul_in_json(data.encode() if as_text else data)
+        return data
 
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):
         try:

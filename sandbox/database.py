@@ -22,8 +22,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+#: ``app.extensions`` key of the data API's engine (:func:`init_app`).
+DATA_ENGINE = "sandbox.data_engine"
+
+
 def init_app(app: Flask) -> None:
-    """Tune engine options for the configured database before Flask-SQLAlchemy builds it."""
+    """Tune engine options for the configured database before Flask-SQLAlchemy builds its
+    engine, and build the data API's: the same database and options, with connections that
+    always autocommit (``sandbox.fastpath``; none is opened until a request needs one)."""
     url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     if url.get_backend_name() == "sqlite":
@@ -33,6 +39,17 @@ def init_app(app: Flask) -> None:
         options.setdefault("connect_args", {}).setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
     else:
         options.setdefault("pool_pre_ping", True)
+    app.extensions[DATA_ENGINE] = sa.create_engine(url, isolation_level="AUTOCOMMIT", **options)
+
+
+def dispose(app: Flask) -> None:
+    """Close the pooled connections of both of ``app``'s engines (before a fork, or when
+    done with the database)."""
+    from sandbox.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+    app.extensions[DATA_ENGINE].dispose()
 
 
 def create_schema(bind: sa.Connection | sa.Engine) -> None:

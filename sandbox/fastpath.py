@@ -24,7 +24,7 @@ Three things are kept so that a page of transactions costs about one indexed que
   clock), failures are never kept, and each request gets its own copy.
 
 A data request reads and writes on its own Core connection (:func:`connection`), from an
-engine of the fast path's own whose connections autocommit (:func:`init_app`): each
+engine of its own whose connections autocommit (``sandbox.database.init_app``): each
 statement stands alone, which spares BEGIN and COMMIT (round trips on PostgreSQL), and a
 write holds SQLite's single write lock for one statement, inside one call into SQLite. The
 read path writes two things. Freshly stored JSON is a cache, stored at once. The access-log
@@ -43,12 +43,13 @@ from collections import OrderedDict, namedtuple
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, g, request
+from flask import Response, current_app, g, request
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from webargs.flaskparser import FlaskParser
 
+from sandbox.database import DATA_ENGINE
 from sandbox.models import Transaction, TransactionJson
 
 
@@ -217,22 +218,6 @@ sa.event.listen(sa.Engine, "before_execute", _drop_stored_json)
 
 
 # -- the request's data connection, its unit of work, the kept grant row --------------------
-
-DATA_ENGINE = "sandbox.data_engine"
-
-
-def init_app(app: Flask) -> None:
-    """Give the app the fast path's engine: the app's database, the same engine options, and
-    connections that autocommit (no connection is opened until a request needs one)."""
-    app.extensions[DATA_ENGINE] = sa.create_engine(
-        app.config["SQLALCHEMY_DATABASE_URI"], isolation_level="AUTOCOMMIT",
-        **app.config["SQLALCHEMY_ENGINE_OPTIONS"])
-
-
-def dispose(app: Flask) -> None:
-    """Close the fast path engine's pooled connections (before a fork, or when done)."""
-    app.extensions[DATA_ENGINE].dispose()
-
 
 def connection() -> sa.Connection:
     """This request's autocommitting Core connection for data reads and the read path's

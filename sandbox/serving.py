@@ -10,7 +10,7 @@ import tempfile
 
 from gunicorn.app.base import BaseApplication
 
-from sandbox import binding, create_app
+from sandbox import binding, create_app, database
 from sandbox.commands.world import seed_and_report
 from sandbox.config import from_env
 from sandbox.faults import limit_holds
@@ -172,8 +172,7 @@ def ensure_seeded(app_config: dict) -> None:
         seeded = is_seeded(db.session)
     if not seeded:
         seed_and_report(app, None, None, None, fresh=False)
-    with app.app_context():
-        db.engine.dispose()
+    database.dispose(app)
 
 
 def serve(database_url: str | None, binds: list[str], workers: int, threads: int) -> None:

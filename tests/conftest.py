@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from sandbox import create_app, fastpath
+from sandbox import create_app, database
 from sandbox.extensions import db
 from tests import pgcluster
 
@@ -167,8 +167,7 @@ class ModuleWorld:
     def _close(self) -> None:
         with self.app.app_context():
             db.session.remove()
-            db.engine.dispose()
-        fastpath.dispose(self.app)
+        database.dispose(self.app)
 
     def _copy(self, source: str, target: str) -> None:
         self._close()
@@ -267,9 +266,7 @@ def app(world_template, tmp_path_factory):
         application = create_app({"SQLALCHEMY_DATABASE_URI": url,
                                   "SANDBOX_HISTORY_MONTHS": TEST_MONTHS, "TESTING": True})
         yield application
-        with application.app_context():
-            db.engine.dispose()
-        fastpath.dispose(application)
+        database.dispose(application)
 
 
 @pytest.fixture

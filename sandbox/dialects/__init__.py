@@ -55,9 +55,11 @@ class Dialect:
     documents: dict[str, tuple[str, Traversable]] = field(default_factory=dict)
 
 
-def dialects() -> list[Dialect]:
-    """Every dialect, in the order of :data:`PACKAGES`."""
-    return [import_module(f"{__name__}.{name}").DIALECT for name in PACKAGES]
+@functools.cache
+def dialects() -> tuple[Dialect, ...]:
+    """Every dialect, in the order of :data:`PACKAGES` (imported once: :func:`at` is asked
+    on every request)."""
+    return tuple(import_module(f"{__name__}.{name}").DIALECT for name in PACKAGES)
 
 
 def at(rest: str) -> Dialect | None:

@@ -1,8 +1,8 @@
 """Failures shaped like the real thing on each surface of a bank.
 
 The data API and other JSON endpoints answer RFC 9457 problem+json (which the standards
-dialects rewrite into their own shape: ``dialects.speak_the_dialect``), the OAuth endpoints RFC 6749 error JSON, the login and consent pages a
-branded HTML error page.
+dialects rewrite into their own shape: ``dialects.speak_the_dialect``), the OAuth endpoints
+RFC 6749 error JSON, the login and consent pages a branded HTML error page.
 """
 from __future__ import annotations
 
@@ -90,7 +90,6 @@ def failure(kind: str, status: int, *, retry_after: int | None = None, bank=None
         realm = request.path.split("/")[2] if request.path.startswith("/banks/") else "sandbox"
         headers.update(bearer_challenge(realm, "invalid_token", detail))
     return problem_response(status, detail, headers=headers)
-
 
 
 def _oauth_error(status: int, detail: str, headers: dict) -> Response:

@@ -117,7 +117,7 @@ def _server_env(settings: SandboxSettings) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def sandbox_app(sandbox_settings, tmp_path_factory):
     """The sandbox's Flask app in this process, over a freshly seeded world of its own."""
-    from sandbox import create_app, fastpath
+    from sandbox import create_app, database
     from sandbox.extensions import db
     from sandbox.services import snapshots
 
@@ -139,9 +139,7 @@ def sandbox_app(sandbox_settings, tmp_path_factory):
             date.fromisoformat(params["as_of"]) if params["as_of"] else None),
             snapshots.SnapshotSettings.from_config(app.config, app.instance_path))
     yield app
-    with app.app_context():
-        db.engine.dispose()
-    fastpath.dispose(app)
+    database.dispose(app)
 
 
 @pytest.fixture(scope="session")

@@ -120,17 +120,15 @@ def test_default_page_is_fifty_rows(client, mint, world):
     assert body["next_cursor"]
 
 
-@pytest.mark.parametrize(("cursor", "status"), [
-    ("not-a-cursor", 422), ("", 422), ("ci4xNzcyMzUyMDAwMDAwMDAwLnR4bl8x", 422),
-    ("dC45OTk5OQ", 422),
-    ("%00%ff", 400),  # a NUL character, refused before the view (sandbox/limits.py)
+@pytest.mark.parametrize(("cursor",), [
+    ("not-a-cursor",), ("",), ("ci4xNzcyMzUyMDAwMDAwMDAwLnR4bl8x",), ("dC45OTk5OQ",),
+    ("%00%ff",),
 ])
-def test_a_cursor_this_list_did_not_issue_is_refused_naming_it(client, mint, checking, cursor,
-                                                               status):
+def test_a_cursor_this_list_did_not_issue_is_refused_naming_it(client, mint, checking, cursor):
     token = mint(BANK, "user_good", "transactions")
     response = client.get(f"/banks/{BANK}/v1/accounts/{checking['id']}/transactions"
                           f"?cursor={cursor}", headers=bearer(token))
-    assert response.status_code == status
+    assert response.status_code == 422
     assert response.content_type == "application/problem+json"
     assert [error["path"] for error in response.get_json()["errors"]] == ["cursor"]
 

@@ -195,7 +195,28 @@ def test_a_nul_character_is_refused_naming_its_field(live_server, method, path, 
     answer = requests.request(method, f"{live_server}{path}", auth=DEMO_SECRET, timeout=10,
                               **({"data": form} if location == "form" else {"params": value}))
 
-    assert answer.status_code == 400, answer.text
+    assert answer.status_code == 422, answer.text
     assert answer.headers["Content-Type"] == PROBLEM
-    assert answer.json()["errors"] == [{"path": field, "location": location,
-                                        "message": "Must not contain a NUL character."}]
+    assert answer.json()["errors"] == [{
+        "path": field, "location": location,
+        "message": f"{field} holds a NUL character, which no stored text may hold."}]
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    (f"/sandbox/banks/{BANK}/tokens", {"username": "user\u0000good", "scope": "accounts"},
+     "username"),
+    (f"/banks/{BANK}/register", {"client_name": "app", "redirect_uris": [
+        "https://app.example/cb", "https://app.example/c\u0000b"]}, "redirect_uris[1]"),
+    ("/sandbox/fixtures", {"customers": [{"bank": BANK, "user\u0000name": "x"}]},
+     "customers[0].user\u0000name"),
+])
+def test_a_nul_character_in_a_json_body_is_refused_naming_its_member(live_server, path, body,
+                                                                     field):
+    # Minting a token for "user\x00good" answered 500 on PostgreSQL.
+    answer = requests.post(f"{live_server}{path}", json=body, headers=ADMIN, timeout=10)
+
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["Content-Type"] == PROBLEM
+    assert answer.json()["errors"] == [{
+        "path": field, "location": "json",
+        "message": f"{field} holds a NUL character, which no stored text may hold."}]
