@@ -18,8 +18,6 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from sandbox.errors import Unprocessable
-from sandbox.fastpath import Prepared
-from sandbox.models import Bank
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MAX_ID_LENGTH = 40
@@ -129,16 +127,6 @@ def page_limit(requested: int, bank_max: int) -> int:
         raise QueryArgumentError(f"limit: at most {bank_max} rows per page at this bank.",
                                  "limit", f"Must be between 1 and {bank_max} at this bank.")
     return requested
-
-
-_PAGE_SIZE_MAX = Prepared(sa.select(Bank.settings["page_size_max"].as_integer().label("size"))
-                          .where(Bank.id == sa.bindparam("bank")))
-
-
-def page_size_max(connection: sa.Connection, bank_id: str) -> int:
-    """The largest page ``bank_id`` serves, from the bank's row (a scenario may change it)."""
-    row = _PAGE_SIZE_MAX.first(connection, {"bank": bank_id})
-    return DEFAULT_PAGE_SIZE_MAX if row is None or row.size is None else int(row.size)
 
 
 def equal_to(*filters: tuple) -> list[sa.ColumnElement[bool]]:

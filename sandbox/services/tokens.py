@@ -1,7 +1,7 @@
 """Bearer tokens as the data API sees them: one indexed lookup answers who may read what.
 
-``grant_row`` is the resource server's lookup (a single query joining token, consent and the
-clock) and ``grant_from_row`` the one rule deciding whether an access token is active; the
+``grant_row`` is the resource server's lookup (a single query joining token, consent, the
+bank's page size and the clock) and ``grant_from_row`` the one rule deciding whether an access token is active; the
 bearer path (``sandbox/oauth/resource.py``) uses both. Services take their connection;
 nothing here reads the request or the clock itself.
 """
@@ -13,8 +13,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from sandbox.models import Consent, Token, WorldState
+from sandbox.models import Bank, Consent, Token, WorldState
 from sandbox.models.oauth import consent_is_active
+from sandbox.services.paging import DEFAULT_PAGE_SIZE_MAX
 from sandbox.vocabulary import granted_scopes
 
 
@@ -40,6 +41,8 @@ class Grant:
     transaction_from: date | None
     transaction_to: date | None
     now: datetime
+    #: The largest page its bank serves, from the bank's row (a scenario may change it).
+    page_size_max: int
 
     def window(self) -> tuple[datetime | None, datetime | None]:
         """The consent's transaction window as ``[start, end)`` instants (None: open; a
@@ -63,9 +66,11 @@ _GRANT_QUERY = (
         Consent.account_ids, Consent.transaction_from, Consent.transaction_to,
         WorldState.clock_frozen_at, WorldState.clock_offset_seconds,
         WorldState.id.label("world"),
+        Bank.settings["page_size_max"].as_integer().label("page_size_max"),
     )
     .select_from(Token)
     .outerjoin(Consent, Consent.id == Token.consent_id)
+    .outerjoin(Bank, Bank.id == Token.bank_id)
     .outerjoin(WorldState, WorldState.id == 1)
     .where(Token.access_token == sa.bindparam("token"))
 )
@@ -110,4 +115,5 @@ def grant_from_row(row, now: datetime) -> Grant | Rejection:
         bank_id=row.bank_id, client_id=row.client_id, customer_id=row.customer_id,
         consent_id=row.consent_id, scopes=granted_scopes(scopes), account_ids=accounts,
         transaction_from=row.transaction_from, transaction_to=row.transaction_to, now=now,
+        page_size_max=row.page_size_max or DEFAULT_PAGE_SIZE_MAX,
     )

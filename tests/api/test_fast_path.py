@@ -13,6 +13,7 @@ from sandbox.api.identity.schemas import IdentitySchema
 from sandbox.api.receipts.schemas import ReceiptPageSchema, ReceiptSchema
 from sandbox.api.shipments.schemas import ShipmentPageSchema, ShipmentSchema
 from sandbox.api.transactions.schemas import TransactionPageSchema, TransactionSchema
+from sandbox.database import DATA_ENGINE
 from sandbox.extensions import db
 from sandbox.models import Transaction, TransactionJson
 from sandbox.services.representation import dumps
@@ -115,3 +116,35 @@ def test_a_transaction_changed_in_place_is_served_as_it_now_is(app, client, toke
     assert _stored(app, [row["id"]]) == set()
     assert _served(client, token, row["id"])["description"] == description
     assert _page_row(client, token, account["id"], row["id"])["description"] == description
+
+
+@pytest.mark.sqlite_only(reason="counts statements with SQLite's trace callback; PostgreSQL is "
+                                "sent the same statements")
+def test_a_page_of_transactions_is_three_statements(app, client, token, ids):
+    """The token's grant (with the bank's page size and the fault state), the page, the
+    access-log entry: on PostgreSQL each statement is a round trip."""
+    url = f"/banks/{BANK}/v1/accounts/{ids['account']}/transactions?limit=50"
+    client.get(url, headers=bearer(token))  # stores the page's JSON
+    statements: list[str] = []
+
+    def trace(dbapi_connection, _record) -> None:
+        dbapi_connection.set_trace_callback(statements.append)
+
+    with app.app_context():
+        engines = (db.engine, app.extensions[DATA_ENGINE])
+    for engine in engines:
+        engine.dispose()
+        sa.event.listen(engine, "connect", trace)
+    try:
+        answer = client.get(url, headers=bearer(token))
+    finally:
+        for engine in engines:
+            sa.event.remove(engine, "connect", trace)
+            engine.dispose()
+
+    sent = [statement for statement in statements if not statement.startswith("PRAGMA")]
+    assert answer.status_code == 200 and len(answer.get_json()["data"]) == 50
+    assert [statement.split(None, 1)[0] for statement in sent] == ["SELECT", "SELECT", "INSERT"]
+    assert "FROM oauth_tokens" in sent[0] and "banks.settings" in sent[0]
+    assert "FROM transactions" in sent[1]
+    assert sent[2].startswith("INSERT INTO access_log")

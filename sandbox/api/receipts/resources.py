@@ -8,10 +8,9 @@ from sandbox.api.common import (
 )
 from sandbox.api.receipts.schemas import ReceiptArgs, ReceiptPageSchema, ReceiptSchema
 from sandbox.extensions import db
-from sandbox.fastpath import connection
 from sandbox.services import receipts
 from sandbox.services.accounts import NO_ACCOUNT
-from sandbox.services.paging import page_limit, page_size_max
+from sandbox.services.paging import page_limit
 from sandbox.services.receipts import NO_RECEIPT
 
 blp = data_blueprint("receipts",
@@ -33,7 +32,7 @@ class Receipts(MethodView):
 
         Receipts of purchases on the consent's accounts (or on `account_id`), newest first.
         """
-        limit = page_limit(args.pop("limit"), page_size_max(connection(), grant.bank_id))
+        limit = page_limit(args.pop("limit"), grant.page_size_max)
         cursor = args.pop("cursor", None)
         page = receipts.receipt_page(db.session, grant, receipts.Filters(**args), limit, cursor)
         log_read(grant, "receipts", args.get("account_id"))

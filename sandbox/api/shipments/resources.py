@@ -8,9 +8,8 @@ from sandbox.api.common import (
 )
 from sandbox.api.shipments.schemas import ShipmentArgs, ShipmentPageSchema, ShipmentSchema
 from sandbox.extensions import db
-from sandbox.fastpath import connection
 from sandbox.services import tracking
-from sandbox.services.paging import page_limit, page_size_max
+from sandbox.services.paging import page_limit
 from sandbox.services.tracking import NO_SHIPMENT
 
 blp = data_blueprint("shipments", "Parcels of the customer's online orders, tracked by "
@@ -32,7 +31,7 @@ class Shipments(MethodView):
         The customer's parcels, newest first; status and events as they stand at the sandbox
         clock's now.
         """
-        limit = page_limit(args["limit"], page_size_max(connection(), grant.bank_id))
+        limit = page_limit(args["limit"], grant.page_size_max)
         page = tracking.shipment_page(db.session, grant, args.get("status"), limit,
                                       args.get("cursor"))
         log_read(grant, "shipments", None)

@@ -16,7 +16,7 @@ from sandbox.api.transactions.schemas import (
 from sandbox.fastpath import connection
 from sandbox.services import transactions
 from sandbox.services.accounts import NO_ACCOUNT
-from sandbox.services.paging import page_limit, page_size_max
+from sandbox.services.paging import page_limit
 from sandbox.services.transactions import NO_TRANSACTION
 
 blp = data_blueprint("transactions",
@@ -40,7 +40,7 @@ class AccountTransactions(MethodView):
         transactions arrive. Only transactions inside the consent's transaction window are
         visible.
         """
-        limit = page_limit(args.pop("limit"), page_size_max(connection(), grant.bank_id))
+        limit = page_limit(args.pop("limit"), grant.page_size_max)
         cursor = args.pop("cursor", None)
         page = transactions.transaction_page(connection(), grant, account_id,
                                              transactions.Filters(**args), limit, cursor)
