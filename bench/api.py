@@ -16,10 +16,11 @@ one engine).
 4. Warms them up, then runs ``--rounds`` rounds; each drives, one after the other, with wrk at
    ``--connections`` for ``--duration`` seconds: ``GET {iss}/v1/accounts/{id}/transactions
    ?limit=50`` of the big account, the same of the small account (per engine), and the hello
-   world. Alternating rounds keep a busy machine from favouring one side. With ``--compare
-   TREE`` (another checkout of Sandbank, e.g. ``git worktree add /tmp/base main``) the
-   sandbox of that tree is served over the same database too and measured in the same
-   rounds: before and after, paired on one machine. ``--duration 60 --rounds 1`` gives the
+   world; every other round runs them in the reverse order. Alternating rounds keep a busy
+   machine from favouring one side, and the reversal keeps a run's place in the round from
+   favouring one target. With ``--compare TREE`` (another checkout of Sandbank, e.g. ``git
+   worktree add /tmp/base main``) the sandbox of that tree is served over the same database
+   too and measured in the same rounds: before and after, paired on one machine. ``--duration 60 --rounds 1`` gives the
    p99 of one 60-second run.
 
 Prints every round's figures, then per engine the median over the rounds of: requests per
@@ -280,8 +281,10 @@ def main() -> None:
             for url, token in targets.values():
                 wrk(url, 3, args.connections, token)
             runs = {name: [] for name in targets}
-            for _ in range(args.rounds):
-                for name, (url, token) in targets.items():
+            for round_ in range(args.rounds):
+                order = list(targets) if round_ % 2 == 0 else list(reversed(targets))
+                for name in order:
+                    url, token = targets[name]
                     runs[name].append(wrk(url, args.duration, args.connections, token))
         finally:
             for process in servers:

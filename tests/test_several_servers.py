@@ -23,13 +23,19 @@ pytestmark = pytest.mark.postgres_only(
 
 DEMO = {"Authorization": "Basic " + base64.b64encode(b"demo-app:demo-secret").decode()}
 EVENTS = 200
+#: Events fired while the receiver holds the first POSTs: more than one worker's pass claims
+#: (10), so the other worker finds some left.
+HELD_EVENTS = 20
+#: Seconds a webhook POST may take (a held one must be answered well within it).
+WEBHOOK_TIMEOUT = 10
 RACERS = 6
 
 
 @pytest.fixture(scope="module")
 def servers(app, tmp_path_factory):
     """Two ``sandbox serve`` over the module's database: (one, two) base URLs."""
-    env = {"SANDBOX_HISTORY_MONTHS": str(TEST_MONTHS), "SANDBOX_WEBHOOK_TIMEOUT": "5"}
+    env = {"SANDBOX_HISTORY_MONTHS": str(TEST_MONTHS),
+           "SANDBOX_WEBHOOK_TIMEOUT": str(WEBHOOK_TIMEOUT)}
     with sandbox_serve(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path_factory.mktemp("one"),
                        env=env) as one, \
             sandbox_serve(app.config["SQLALCHEMY_DATABASE_URI"],
@@ -122,10 +128,17 @@ def test_events_raised_through_both_are_delivered_once_by_the_two_workers(server
         assert hook.status_code == 201, hook.text
         fire = {"type": "transaction.created", "bank_id": BANK, "client_id": "demo-app",
                 "username": "user_good"}
+        # A worker POSTs its claims one at a time: while the first POST is held, the next
+        # to arrive comes from the other worker, so both have claimed before any is answered
+        # (unheld, one worker polling back to back could drain every event alone).
+        receiver.hold = True
         for number in range(EVENTS):
             fired = requests.post(f"{(one, two)[number % 2]}/sandbox/webhooks/fire", json=fire,
                                   headers={"X-Sandbox-Admin-Key": "sandbox-admin"}, timeout=30)
             assert fired.status_code in (200, 201, 202), fired.text
+            if number == HELD_EVENTS:
+                receiver.wait_for(2, timeout=WEBHOOK_TIMEOUT - 4)
+                receiver.release()
         received = receiver.wait_for(EVENTS, timeout=120)
         time.sleep(3)
         received = receiver.wait_for(EVENTS)
