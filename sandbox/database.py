@@ -29,7 +29,9 @@ DATA_ENGINE = "sandbox.data_engine"
 def init_app(app: Flask) -> None:
     """Tune engine options for the configured database before Flask-SQLAlchemy builds its
     engine, and build the data API's: the same database and options, with connections that
-    always autocommit (``sandbox.fastpath``; none is opened until a request needs one)."""
+    always autocommit and are not pinged on check-out (``sandbox.fastpath``: a read that
+    finds its connection closed runs again on a fresh one; none is opened until a request
+    needs one)."""
     url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     if url.get_backend_name() == "sqlite":
@@ -39,7 +41,8 @@ def init_app(app: Flask) -> None:
         options.setdefault("connect_args", {}).setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
     else:
         options.setdefault("pool_pre_ping", True)
-    app.extensions[DATA_ENGINE] = sa.create_engine(url, isolation_level="AUTOCOMMIT", **options)
+    app.extensions[DATA_ENGINE] = sa.create_engine(url, isolation_level="AUTOCOMMIT",
+                                                   **{**options, "pool_pre_ping": False})
 
 
 def dispose(app: Flask) -> None:

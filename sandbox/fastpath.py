@@ -123,21 +123,22 @@ class Prepared:
 
     def _run(self, connection: sa.Connection, plan: _Plan, params: dict, fetch: bool):
         """Execute on a DB-API cursor; with ``fetch``, return every row read through the
-        columns' result processors."""
+        columns' result processors. A read that finds its connection closed by the server
+        runs once more on a fresh one (:func:`_closed_by_server`)."""
         values = plan.compiled.construct_params(params)
         for name, process in plan.binders.items():
             if process is not None:
                 values[name] = process(values[name])
         arguments = values if plan.positions is None else [values[n] for n in plan.positions]
-        cursor = connection.connection.cursor()
         try:
-            cursor.execute(plan.sql, arguments)
-            if not fetch:
-                return None
-            fetched = cursor.fetchall()
-            readers = self._readers_for(connection.dialect, cursor.description)
-        finally:
-            cursor.close()
+            fetched, description = _send(connection, plan.sql, arguments, fetch)
+        except connection.dialect.loaded_dbapi.Error as error:
+            if not (fetch and _closed_by_server(connection, error)):
+                raise
+            fetched, description = _send(connection, plan.sql, arguments, fetch)
+        if not fetch:
+            return None
+        readers = self._readers_for(connection.dialect, description)
         if not any(readers):
             return fetched
         return [tuple(value if read is None else read(value) for read, value in zip(readers, row))
@@ -164,6 +165,31 @@ class Prepared:
         like the statement's columns), or None."""
         found = self.rows(connection, params)
         return self.row._make(found[0]) if found else None
+
+
+def _send(connection: sa.Connection, sql: str, arguments, fetch: bool):
+    """Run ``sql`` on a cursor of ``connection``'s DB-API connection: the rows and their
+    description when ``fetch``, else ``(None, None)``."""
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, arguments)
+        return (cursor.fetchall(), cursor.description) if fetch else (None, None)
+    finally:
+        cursor.close()
+
+
+def _closed_by_server(connection: sa.Connection, error: Exception) -> bool:
+    """Whether ``error`` says that the server closed ``connection`` (a restart, an idle
+    timeout, a terminated backend). If so, and no transaction is open on it, the pool is
+    replaced, so that this connection and every other pooled before it is opened afresh:
+    the data engine does not ping connections on check-out (a round trip of every request
+    on PostgreSQL), its reads find a closed connection themselves."""
+    raw = connection.connection.dbapi_connection
+    if connection.in_transaction() or not connection.dialect.is_disconnect(error, raw, None):
+        return False
+    connection.invalidate(error)
+    connection.engine.dispose()
+    return True
 
 
 # -- the stored JSON of transactions ---------------------------------------------------------

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from werkzeug.exceptions import UnprocessableEntity
 
 from sandbox import clock, fastpath, unit_of_work
+from sandbox.database import DATA_ENGINE
 from sandbox.extensions import db
 from sandbox.fastpath import Prepared, QueryParser
 from sandbox.models import AccessLogEntry, Transaction
@@ -152,3 +153,36 @@ def test_a_view_that_raises_logs_nothing(app):
 
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     assert (_entries(url, "cns_raised"), _entries(url, "cns_returned")) == (0, 1)
+
+
+@pytest.mark.postgres_only(reason="the server closes the connections: PostgreSQL's "
+                                  "pg_terminate_backend")
+def test_reads_go_on_when_the_server_closed_every_pooled_connection(app, client):
+    """The data engine does not ping on check-out: a read that finds its pooled connection
+    closed (a restart, an idle timeout) runs again on a fresh one, and nobody sees it."""
+    with app.app_context(), unit_of_work.transaction() as session:
+        minted = mint_token(session, "harborline", "demo-app", "user_good", "accounts",
+                            None, now=clock.now())
+    headers = {"Authorization": f"Bearer {minted['access_token']}"}
+    engine = app.extensions[DATA_ENGINE]
+    held = [engine.connect() for _ in range(3)]
+    pooled = {connection.connection.dbapi_connection.info.backend_pid for connection in held}
+    for connection in held:
+        connection.close()
+    assert client.get("/banks/harborline/v1/accounts", headers=headers).status_code == 200
+
+    killer = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=sa.pool.NullPool)
+    with killer.connect() as connection:
+        killed = connection.scalars(
+            sa.select(sa.func.pg_terminate_backend(sa.column("pid")))
+            .select_from(sa.table("pg_stat_activity"))
+            .where(sa.column("pid").in_(pooled))).all()
+    killer.dispose()
+    answers = [client.get("/banks/harborline/v1/accounts", headers=headers) for _ in range(4)]
+    unauthenticated = client.get("/banks/harborline/v1/accounts")
+
+    assert killed and all(killed)
+    assert [answer.status_code for answer in answers] == [200] * 4
+    assert unauthenticated.status_code == 401
+    with engine.connect() as connection:
+        assert connection.connection.dbapi_connection.info.backend_pid not in pooled

@@ -129,7 +129,7 @@ _RULES = sa.select(sa.func.count()).select_from(FaultRule).where(
 ).scalar_subquery().label("rules")
 _WINDOWS = sa.select(sa.func.count()).select_from(MaintenanceWindow).where(
     MaintenanceWindow.bank_id == sa.bindparam("bank")).scalar_subquery().label("windows")
-_STATE = sa.select(_RULES, _WINDOWS)
+_STATE = Prepared(sa.select(_RULES, _WINDOWS))
 #: The data API's bearer token: its grant (what authorization reads next, kept for it) and
 #: its customer's username, with the counts; no row when the token is unknown.
 _STATE_WITH_GRANT = Prepared(grant_query(
@@ -151,7 +151,7 @@ def _request_state(bank_id: str, kind: str) -> _State:
         row = _STATE_WITH_GRANT.first(connection, {"bank": bank_id, "token": token})
         keep_grant_row(token, row)
     if row is None:
-        row = connection.execute(_STATE, {"bank": bank_id}).one()
+        row = _STATE.first(connection, {"bank": bank_id})
         username = client_id = None
     else:
         username, client_id = row.username, row.client_id
