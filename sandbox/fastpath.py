@@ -26,7 +26,9 @@ Three things are kept so that a page of transactions costs about one indexed que
 A data request reads and writes on its own Core connection (:func:`connection`), from an
 engine of its own whose connections autocommit (``sandbox.database.init_app``): each
 statement stands alone, which spares BEGIN and COMMIT (round trips on PostgreSQL), and a
-write holds SQLite's single write lock for one statement, inside one call into SQLite. The
+write holds SQLite's single write lock for one statement, inside one call into SQLite. Its
+connections are not pinged on check-out (another round trip): a prepared read that finds
+its connection closed by the server runs again on a fresh one (:func:`_closed_by_server`). The
 read path writes two things. Freshly stored JSON is a cache, stored at once. The access-log
 entry is queued by the view (:func:`write_with_commit`) and inserted after the view returned
 (:func:`commit`), before the answer leaves; a view that raises logs nothing
