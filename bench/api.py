@@ -20,8 +20,8 @@ one engine).
    machine from favouring one side, and the reversal keeps a run's place in the round from
    favouring one target. With ``--compare TREE`` (another checkout of Sandbank, e.g. ``git
    worktree add /tmp/base main``) the sandbox of that tree is served over the same database
-   too and measured in the same rounds: before and after, paired on one machine. ``--duration 60 --rounds 1`` gives the
-   p99 of one 60-second run.
+   too and measured in the same rounds: before and after, paired on one machine.
+   ``--duration 60 --rounds 1`` gives the p99 of one 60-second run.
 
 Prints every round's figures, then per engine the median over the rounds of: requests per
 second of the big account and of hello world, their ratio, p50 and p99 of the big account,

@@ -28,15 +28,15 @@ engine of its own whose connections autocommit (``sandbox.database.init_app``): 
 statement stands alone, which spares BEGIN and COMMIT (round trips on PostgreSQL), and a
 write holds SQLite's single write lock for one statement, inside one call into SQLite. Its
 connections are not pinged on check-out (another round trip): a prepared read that finds
-its connection closed by the server runs again on a fresh one (:func:`_closed_by_server`). The
-read path writes two things. Freshly stored JSON is a cache, stored at once. The access-log
-entry is queued by the view (:func:`write_with_commit`) and inserted after the view returned
-(:func:`commit`), before the answer leaves; a view that raises logs nothing
-(:func:`abandon`). Writing it in the view, in a transaction committed after the answer was
-built, held the write lock across Python code: with threads taking turns on the GIL, the
-other requests of every process, each with its entry to write, slept in SQLite's busy
-handler, and the data API's p99 was hundreds of milliseconds (docs/data-api.md,
-"Performance").
+its connection closed by the server runs again on a fresh one
+(:func:`_closed_by_server`). The read path writes two things. Freshly stored JSON is a
+cache, stored at once. The access-log entry is queued by the view
+(:func:`write_with_commit`) and inserted after the view returned (:func:`commit`), before
+the answer leaves; a view that raises logs nothing (:func:`abandon`). Writing it in the
+view, in a transaction committed after the answer was built, held the write lock across
+Python code: with threads taking turns on the GIL, the other requests of every process,
+each with its entry to write, slept in SQLite's busy handler, and the data API's p99 was
+hundreds of milliseconds (docs/data-api.md, "Performance").
 """
 from __future__ import annotations
 
@@ -182,10 +182,10 @@ def _send(connection: sa.Connection, sql: str, arguments, fetch: bool):
 
 def _closed_by_server(connection: sa.Connection, error: Exception) -> bool:
     """Whether ``error`` says that the server closed ``connection`` (a restart, an idle
-    timeout, a terminated backend). If so, and no transaction is open on it, the pool is
-    replaced, so that this connection and every other pooled before it is opened afresh:
-    the data engine does not ping connections on check-out (a round trip of every request
-    on PostgreSQL), its reads find a closed connection themselves."""
+    timeout, a terminated backend). If so, and no transaction is open on it, the connection
+    is invalidated and the pool replaced, so that it and every connection pooled before it
+    are opened afresh. The data engine does not ping connections on check-out (a round trip
+    of every request on PostgreSQL): its reads find a closed connection themselves."""
     raw = connection.connection.dbapi_connection
     if connection.in_transaction() or not connection.dialect.is_disconnect(error, raw, None):
         return False

@@ -1,9 +1,9 @@
 """Bearer tokens as the data API sees them: one indexed lookup answers who may read what.
 
 ``grant_row`` is the resource server's lookup (a single query joining token, consent, the
-bank's page size and the clock) and ``grant_from_row`` the one rule deciding whether an access token is active; the
-bearer path (``sandbox/oauth/resource.py``) uses both. Services take their connection;
-nothing here reads the request or the clock itself.
+bank's page size and the clock) and ``grant_from_row`` the one rule deciding whether an
+access token is active; the bearer path (``sandbox/oauth/resource.py``) uses both.
+Services take their connection; nothing here reads the request or the clock itself.
 """
 from __future__ import annotations
 
