@@ -29,7 +29,7 @@ statement stands alone, which spares BEGIN and COMMIT (round trips on PostgreSQL
 write holds SQLite's single write lock for one statement, inside one call into SQLite. Its
 connections are not pinged on check-out (another round trip): a prepared read that finds
 its connection closed by the server runs again on a fresh one
-(:func:`_closed_by_server`). The read path writes two things. Freshly stored JSON is a
+(:func:`_reopen_if_closed`). The read path writes two things. Freshly stored JSON is a
 cache, stored at once. The access-log entry is queued by the view
 (:func:`write_with_commit`) and inserted after the view returned (:func:`commit`), before
 the answer leaves; a view that raises logs nothing (:func:`abandon`). Writing it in the
@@ -126,7 +126,7 @@ class Prepared:
     def _run(self, connection: sa.Connection, plan: _Plan, params: dict, fetch: bool):
         """Execute on a DB-API cursor; with ``fetch``, return every row read through the
         columns' result processors. A read that finds its connection closed by the server
-        runs once more on a fresh one (:func:`_closed_by_server`)."""
+        runs once more on a fresh one (:func:`_reopen_if_closed`)."""
         values = plan.compiled.construct_params(params)
         for name, process in plan.binders.items():
             if process is not None:
@@ -135,7 +135,7 @@ class Prepared:
         try:
             fetched, description = _send(connection, plan.sql, arguments, fetch)
         except connection.dialect.loaded_dbapi.Error as error:
-            if not (fetch and _closed_by_server(connection, error)):
+            if not (fetch and _reopen_if_closed(connection, error)):
                 raise
             fetched, description = _send(connection, plan.sql, arguments, fetch)
         if not fetch:
@@ -180,12 +180,12 @@ def _send(connection: sa.Connection, sql: str, arguments, fetch: bool):
         cursor.close()
 
 
-def _closed_by_server(connection: sa.Connection, error: Exception) -> bool:
-    """Whether ``error`` says that the server closed ``connection`` (a restart, an idle
-    timeout, a terminated backend). If so, and no transaction is open on it, the connection
-    is invalidated and the pool replaced, so that it and every connection pooled before it
-    are opened afresh. The data engine does not ping connections on check-out (a round trip
-    of every request on PostgreSQL): its reads find a closed connection themselves."""
+def _reopen_if_closed(connection: sa.Connection, error: Exception) -> bool:
+    """When ``error`` says that the server closed ``connection`` (a restart, an idle timeout,
+    a terminated backend) and no transaction is open on it: invalidate it and replace the
+    pool, so that it and every connection pooled before it are opened afresh, and answer
+    True. The data engine does not ping connections on check-out (a round trip of every
+    request on PostgreSQL): its reads find a closed connection themselves."""
     raw = connection.connection.dbapi_connection
     if connection.in_transaction() or not connection.dialect.is_disconnect(error, raw, None):
         return False
